@@ -1,0 +1,9 @@
+# retrace_add_test(NAME SOURCES ... [LIBS ...]): one gtest binary whose tests ctest discovers.
+# Tests mirror include/: include/retrace/cpu/hart.hpp is tested in tests/cpu/hart_test.cpp.
+function(retrace_add_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE retrace::retrace retrace_test_support GTest::gmock_main ${T_LIBS})
+  target_compile_options(${name} PRIVATE ${RETRACE_WARNINGS})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+endfunction()

@@ -1,0 +1,20 @@
+#include "guests.hpp"
+
+#include <stdexcept>
+
+namespace retrace::test {
+
+const std::vector<GuestFixture>& guest_fixtures() {
+  static const std::vector<GuestFixture> all = {
+#include "guest_manifest.inc"
+  };
+  return all;
+}
+
+const GuestFixture& guest_fixture(const std::string& name) {
+  for (const auto& g : guest_fixtures())
+    if (name == g.name) return g;
+  throw std::runtime_error("no guest fixture called " + name);
+}
+
+} // namespace retrace::test
