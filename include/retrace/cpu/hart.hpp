@@ -1,0 +1,269 @@
+#pragma once
+/// \file
+/// A RISC-V RV64GC hart: architectural state, CSRs, privilege, traps, Sv39 and PMP. The
+/// instruction semantics live in exec_*.hpp and operate on a Hart through the small accessor
+/// API below; the interpreter (step) and the CSR/MMU slow paths are compiled in src/cpu/.
+///
+/// Example:
+/// \code
+///   retrace::Bus bus(0x8000'0000, 128 << 20);
+///   retrace::FixedTime time;                     // or the machine's CLINT
+///   retrace::Hart hart(0, bus, time);
+///   hart.state().pc = 0x8000'0000;
+///   while (hart.step() != retrace::Hart::StepResult::waiting) {}
+/// \endcode
+
+#include "retrace/cpu/csr.hpp"
+#include "retrace/isa/decode.hpp"
+#include "retrace/mem/bus.hpp"
+
+#include <array>
+#include <cereal/types/array.hpp>
+#include <cstdint>
+#include <cstring>
+
+namespace retrace {
+
+/// Where a hart reads `time` from (the CLINT's mtime, derived from the instruction count).
+class TimeSource {
+public:
+  virtual ~TimeSource() = default;
+  [[nodiscard]] virtual std::uint64_t mtime() const = 0;
+};
+
+/// A TimeSource that returns a settable value, for tests.
+class FixedTime final : public TimeSource {
+public:
+  std::uint64_t value = 0;
+  [[nodiscard]] std::uint64_t mtime() const override { return value; }
+};
+
+/// All architectural state of a hart: what a snapshot saves and a digest hashes.
+struct HartState {
+  std::array<std::uint64_t, 32> x{};
+  std::array<std::uint64_t, 32> f{}; ///< raw bits; single precision values are NaN-boxed
+  std::uint64_t pc = 0;
+  Priv priv = Priv::m;
+  bool waiting = false; ///< in WFI
+  std::uint64_t mstatus = 0, misa = 0, medeleg = 0, mideleg = 0, mie = 0, mip = 0;
+  std::uint64_t mtvec = 0, stvec = 0, mscratch = 0, sscratch = 0, mepc = 0, sepc = 0;
+  std::uint64_t mcause = 0, scause = 0, mtval = 0, stval = 0, satp = 0;
+  std::uint64_t mcounteren = 0, scounteren = 0, menvcfg = 0, senvcfg = 0, mcountinhibit = 0;
+  std::uint64_t mcycle = 0, minstret = 0;
+  std::uint32_t fcsr = 0; ///< frm << 5 | fflags
+  std::array<std::uint8_t, 16> pmpcfg{};
+  std::array<std::uint64_t, 16> pmpaddr{};
+  std::uint64_t reservation = 0;
+  bool reservation_valid = false;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(x, f, pc, priv, waiting, mstatus, misa, medeleg, mideleg, mie, mip, mtvec, stvec, mscratch, sscratch,
+       mepc, sepc, mcause, scause, mtval, stval, satp, mcounteren, scounteren, menvcfg, senvcfg, mcountinhibit,
+       mcycle, minstret, fcsr, pmpcfg, pmpaddr, reservation, reservation_valid);
+  }
+  friend bool operator==(const HartState&, const HartState&) = default;
+};
+
+/// Kinds of memory access, for translation, PMP and fault causes.
+enum class Access : std::uint8_t { fetch, load, store };
+
+/// One RV64GC hart.
+class Hart {
+public:
+  /// What one step did.
+  enum class StepResult : std::uint8_t {
+    retired, ///< an instruction completed
+    trapped, ///< an exception was taken instead
+    waiting, ///< the hart is in WFI with nothing pending: it used no instruction
+  };
+  /// The register an instruction wrote, for traces and reports.
+  struct LastWrite {
+    enum Kind : std::uint8_t { none, x, f } kind = none;
+    std::uint8_t reg = 0;
+    std::uint64_t value = 0;
+  };
+
+  static constexpr std::uint64_t misa_rv64gc =
+      (2ull << 62) | (1u << 0) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 8) | (1u << 12) | (1u << 18) | (1u << 20);
+
+  Hart(unsigned hartid, Bus& bus, const TimeSource& time);
+
+  /// Resets to the state after power-on: M-mode, pc = reset_pc, CSRs at their reset values.
+  void reset(std::uint64_t reset_pc);
+
+  /// Executes one instruction (taking a pending interrupt first, at this boundary).
+  StepResult step();
+
+  [[nodiscard]] unsigned hartid() const noexcept { return m_hartid; }
+  [[nodiscard]] HartState& state() noexcept { return m_s; }
+  [[nodiscard]] const HartState& state() const noexcept { return m_s; }
+
+  /// Interrupt lines driven by devices (MSIP, MTIP, MEIP, SEIP).
+  void set_interrupt(Interrupt irq, bool level) noexcept {
+    const std::uint64_t bit = 1ull << static_cast<unsigned>(irq);
+    m_s.mip = level ? (m_s.mip | bit) : (m_s.mip & ~bit);
+  }
+  /// True if an interrupt is pending and enabled in mie (what wakes WFI).
+  [[nodiscard]] bool interrupt_pending() const noexcept { return (m_s.mip & m_s.mie) != 0; }
+
+  // --- trace support: what the last step did ---
+  [[nodiscard]] std::uint64_t last_pc() const noexcept { return m_last_pc; }
+  [[nodiscard]] std::uint32_t last_raw() const noexcept { return m_last_raw; }
+  [[nodiscard]] std::uint8_t last_length() const noexcept { return m_last_len; }
+  [[nodiscard]] const LastWrite& last_write() const noexcept { return m_last_write; }
+  /// The mcause of the trap the last step took (with the interrupt bit), if it took one.
+  [[nodiscard]] std::uint64_t last_trap_cause() const noexcept { return m_last_trap; }
+  [[nodiscard]] bool last_step_trapped() const noexcept { return m_last_trapped; }
+
+  // --- debugger access: no side effects, no traps ---
+  /// Reads a CSR as the debugger sees it. False if the CSR does not exist.
+  bool debug_read_csr(unsigned number, std::uint64_t& value) const;
+  /// Reads guest-virtual memory with the current translation. False if unmapped.
+  bool debug_read(std::uint64_t vaddr, void* dst, std::size_t n);
+
+  // --- the API instruction semantics use ---
+  [[nodiscard]] std::uint64_t xr(unsigned r) const noexcept { return m_s.x[r]; }
+  void xw(unsigned r, std::uint64_t v) noexcept {
+    if (r != 0) {
+      m_s.x[r] = v;
+      m_last_write = {LastWrite::x, static_cast<std::uint8_t>(r), v};
+    }
+  }
+  [[nodiscard]] std::uint64_t pc() const noexcept { return m_s.pc; }
+  /// Sets the next pc (branches, jumps). Raises a misaligned-fetch exception when the target
+  /// is not 2-byte aligned.
+  void jump(std::uint64_t target) noexcept {
+    if (target & 1) raise(Exception::insn_misaligned, target);
+    else m_npc = target;
+  }
+  [[nodiscard]] std::uint64_t next_pc() const noexcept { return m_npc; }
+  [[nodiscard]] unsigned insn_length() const noexcept { return m_last_len; }
+
+  /// Raises an exception: the instruction has no further effect and the trap is taken.
+  void raise(Exception cause, std::uint64_t tval) noexcept {
+    if (!m_exception) {
+      m_exception = true;
+      m_exc_cause = cause;
+      m_exc_tval = tval;
+    }
+  }
+  void illegal() noexcept { raise(Exception::illegal_insn, m_last_raw); }
+  [[nodiscard]] bool raised() const noexcept { return m_exception; }
+
+  /// Loads `T` from a guest-virtual address; on failure raises the fault and returns false.
+  template <class T>
+  bool load(std::uint64_t va, T& out) {
+    if (fast_data_path(va, sizeof(T))) {
+      std::uint64_t v = 0;
+      m_bus.ram().read(va - m_bus.ram_base(), &v, sizeof(T));
+      out = static_cast<T>(v);
+      return true;
+    }
+    std::uint64_t v = 0;
+    if (!access_slow(va, sizeof(T), Access::load, v)) return false;
+    out = static_cast<T>(v);
+    return true;
+  }
+  /// Stores `T` to a guest-virtual address; on failure raises the fault and returns false.
+  template <class T>
+  bool store(std::uint64_t va, T value) {
+    invalidate_reservation_if(va, sizeof(T));
+    std::uint64_t v = static_cast<std::uint64_t>(value);
+    // The fast path still stores through the bus, so watchers (HTIF tohost) see it.
+    if (fast_data_path(va, sizeof(T)) && m_bus.store(va, sizeof(T), v)) return true;
+    return access_slow(va, sizeof(T), Access::store, v);
+  }
+  /// Translates for an atomic (aligned, read-write) access; false after raising the fault.
+  bool translate_amo(std::uint64_t va, unsigned size, std::uint64_t& pa, bool is_lr);
+  /// Physical read/write for AMOs after translate_amo.
+  bool amo_load(std::uint64_t pa, unsigned size, std::uint64_t& v) { return m_bus.load(pa, size, v); }
+  bool amo_store(std::uint64_t pa, unsigned size, std::uint64_t v) { return m_bus.store(pa, size, v); }
+
+  /// CSR instruction access with all permission checks; false after raising illegal.
+  bool csr_op(unsigned number, bool do_write, std::uint64_t write_value, bool do_read, std::uint64_t& old);
+
+  // floating point
+  [[nodiscard]] bool fp_enabled() const noexcept { return (m_s.mstatus & mstatus_bits::fs) != 0; }
+  void fp_dirty() noexcept { m_s.mstatus |= mstatus_bits::fs | mstatus_bits::sd; }
+  [[nodiscard]] std::uint64_t fr(unsigned r) const noexcept { return m_s.f[r]; }
+  void fw(unsigned r, std::uint64_t v) noexcept {
+    m_s.f[r] = v;
+    m_last_write = {LastWrite::f, static_cast<std::uint8_t>(r), v};
+    fp_dirty();
+  }
+  /// Single-precision view of f[r]: a value not properly NaN-boxed reads as the canonical NaN.
+  [[nodiscard]] std::uint32_t fr32(unsigned r) const noexcept {
+    return (m_s.f[r] >> 32) == 0xffffffffu ? static_cast<std::uint32_t>(m_s.f[r]) : 0x7fc00000u;
+  }
+  void fw32(unsigned r, std::uint32_t v) noexcept { fw(r, 0xffffffff00000000ull | v); }
+  void set_fflags(std::uint8_t flags) noexcept {
+    if (flags) {
+      m_s.fcsr |= flags;
+      fp_dirty();
+    }
+  }
+  /// The effective rounding mode for an instruction's rm field; false (after raising illegal)
+  /// if it is reserved.
+  bool rounding_mode(unsigned rm, unsigned& out) noexcept {
+    if (rm == 7) rm = (m_s.fcsr >> 5) & 7;
+    if (rm > 4) {
+      illegal();
+      return false;
+    }
+    out = rm;
+    return true;
+  }
+
+  // system instructions
+  void exec_mret();
+  void exec_sret();
+  void exec_wfi();
+  void exec_sfence_vma();
+  void exec_fence_i();
+  void ecall() noexcept {
+    raise(m_s.priv == Priv::u ? Exception::ecall_u : m_s.priv == Priv::s ? Exception::ecall_s : Exception::ecall_m, 0);
+  }
+
+private:
+  // RAM fast path: M-mode data access without MPRV, with no locked PMP entry, inside one page of RAM.
+  [[nodiscard]] bool fast_data_path(std::uint64_t va, unsigned size) const noexcept {
+    return m_s.priv == Priv::m && !(m_s.mstatus & mstatus_bits::mprv) && !m_pmp_locked &&
+           m_bus.in_ram(va, size) && ((va & (Ram::page_size - 1)) + size <= Ram::page_size);
+  }
+  void invalidate_reservation_if(std::uint64_t va, unsigned size) noexcept {
+    if (m_s.reservation_valid && va < m_s.reservation + 8 && va + size > m_s.reservation)
+      m_s.reservation_valid = false;
+  }
+  bool access_slow(std::uint64_t va, unsigned size, Access kind, std::uint64_t& value);
+  bool fetch(std::uint64_t va, std::uint32_t& raw, std::uint8_t& len);
+  /// Translates va for `kind`; raises the page/access fault and returns false on failure.
+  bool translate(std::uint64_t va, Access kind, std::uint64_t& pa);
+  bool pmp_allows(std::uint64_t pa, unsigned size, Access kind, Priv priv) const noexcept;
+  [[nodiscard]] Priv effective_priv(Access kind) const noexcept;
+  void take_trap(std::uint64_t cause, std::uint64_t tval, bool interrupt);
+  bool take_pending_interrupt();
+  bool csr_read(unsigned number, std::uint64_t& v);
+  bool csr_write(unsigned number, std::uint64_t v);
+  void update_pmp_summary() noexcept;
+  void execute(isa::Op op, isa::Insn insn);
+
+  unsigned m_hartid;
+  Bus& m_bus;
+  const TimeSource& m_time;
+  HartState m_s;
+  bool m_pmp_locked = false;     // some PMP entry has L set (so M-mode accesses are checked)
+  // per-step scratch
+  std::uint64_t m_npc = 0;
+  bool m_exception = false;
+  Exception m_exc_cause = Exception::illegal_insn;
+  std::uint64_t m_exc_tval = 0;
+  std::uint64_t m_last_pc = 0;
+  std::uint32_t m_last_raw = 0;
+  std::uint8_t m_last_len = 0;
+  LastWrite m_last_write;
+  bool m_last_trapped = false;
+  std::uint64_t m_last_trap = 0;
+};
+
+} // namespace retrace

@@ -1,0 +1,585 @@
+// The hart's slow paths: the interpreter step, traps and interrupts, CSRs, Sv39 and PMP.
+// These follow the RISC-V privileged spec 1.12; where QEMU's virt differs, docs/machine.md
+// says which one we follow.
+#include "retrace/cpu/hart.hpp"
+
+#include "retrace/cpu/exec_a.hpp"
+#include "retrace/cpu/exec_fd.hpp"
+#include "retrace/cpu/exec_i.hpp"
+#include "retrace/cpu/exec_m.hpp"
+#include "retrace/cpu/exec_system.hpp"
+
+namespace retrace {
+
+namespace ms = mstatus_bits;
+using u64 = std::uint64_t;
+
+namespace {
+
+using Handler = void (*)(Hart&, isa::Insn);
+constexpr Handler handlers[] = {
+#define RETRACE_X(id, name, match, mask, fmt, ext) &exec::exec_##id,
+    RETRACE_RV_INSNS(RETRACE_X)
+#undef RETRACE_X
+};
+static_assert(std::size(handlers) == isa::op_count);
+
+constexpr u64 mip_writable = (1u << 1) | (1u << 5) | (1u << 9);   // SSIP, STIP, SEIP
+constexpr u64 s_interrupts = (1u << 1) | (1u << 5) | (1u << 9);
+constexpr u64 medeleg_writable = 0xb3ff;                           // not 10, 11 (ecall from M), 14
+constexpr u64 mstatus_writable = ms::sie | ms::mie | ms::spie | ms::mpie | ms::spp | ms::mpp | ms::fs |
+                                 ms::mprv | ms::sum | ms::mxr | ms::tvm | ms::tw | ms::tsr;
+constexpr u64 sstatus_mask = ms::sie | ms::spie | ms::ube | ms::spp | ms::fs | ms::xs | ms::sum | ms::mxr |
+                             ms::uxl | ms::sd;
+
+u64 with_sd(u64 mstatus) {
+  const bool dirty = ((mstatus & ms::fs) == ms::fs) || ((mstatus & ms::xs) == ms::xs);
+  return dirty ? (mstatus | ms::sd) : (mstatus & ~ms::sd);
+}
+
+} // namespace
+
+Hart::Hart(unsigned hartid, Bus& bus, const TimeSource& time) : m_hartid(hartid), m_bus(bus), m_time(time) {
+  reset(0x1000);
+}
+
+void Hart::reset(u64 reset_pc) {
+  m_s = HartState{};
+  m_s.pc = reset_pc;
+  m_s.priv = Priv::m;
+  m_s.misa = misa_rv64gc;
+  m_s.mstatus = (2ull << 32) | (2ull << 34); // UXL = SXL = 64
+  update_pmp_summary();
+}
+
+// --- the interpreter -------------------------------------------------------------------------
+
+void Hart::execute(isa::Op op, isa::Insn insn) {
+  if (op == isa::Op::illegal) return illegal();
+  handlers[static_cast<std::size_t>(op)](*this, insn);
+}
+
+Hart::StepResult Hart::step() {
+  m_last_write = {};
+  m_last_trapped = false;
+  if (m_s.waiting) {
+    if (!interrupt_pending()) return StepResult::waiting;
+    m_s.waiting = false;
+  }
+  const bool interrupted = take_pending_interrupt();
+  if (!(m_s.mcountinhibit & 1)) ++m_s.mcycle;
+
+  m_exception = false;
+  m_last_pc = m_s.pc;
+  std::uint32_t raw = 0;
+  std::uint8_t len = 4;
+  if (fetch(m_s.pc, raw, len)) {
+    m_last_raw = raw;
+    m_last_len = len;
+    const auto d = isa::decode(raw);
+    m_npc = m_s.pc + len;
+    execute(d.op, d.insn);
+  } else {
+    m_last_raw = 0;
+    m_last_len = 0;
+  }
+  if (m_exception) {
+    m_last_write = {};
+    take_trap(static_cast<u64>(m_exc_cause), m_exc_tval, false);
+    m_last_trapped = true;
+    m_last_trap = static_cast<u64>(m_exc_cause);
+    return StepResult::trapped;
+  }
+  m_s.pc = m_npc;
+  if (!(m_s.mcountinhibit & 4)) ++m_s.minstret;
+  if (interrupted) m_last_trapped = true;
+  return StepResult::retired;
+}
+
+bool Hart::fetch(u64 va, std::uint32_t& raw, std::uint8_t& len) {
+  // Fetch 16 bits at a time: a 32-bit instruction may straddle a page boundary.
+  u64 lo = 0;
+  if (m_s.priv == Priv::m && !m_pmp_locked && m_bus.in_ram(va, 2)) {
+    m_bus.ram().read(va - m_bus.ram_base(), &lo, 2);
+  } else {
+    u64 pa = 0;
+    if (!translate(va, Access::fetch, pa)) return false;
+    if (!pmp_allows(pa, 2, Access::fetch, m_s.priv) || !m_bus.load(pa, 2, lo)) {
+      raise(Exception::insn_access, va);
+      return false;
+    }
+  }
+  if ((lo & 3) != 3) {
+    raw = static_cast<std::uint32_t>(lo);
+    len = 2;
+    return true;
+  }
+  u64 hi = 0;
+  const u64 va2 = va + 2;
+  if (m_s.priv == Priv::m && !m_pmp_locked && m_bus.in_ram(va2, 2)) {
+    m_bus.ram().read(va2 - m_bus.ram_base(), &hi, 2);
+  } else {
+    u64 pa = 0;
+    if (!translate(va2, Access::fetch, pa)) return false;
+    if (!pmp_allows(pa, 2, Access::fetch, m_s.priv) || !m_bus.load(pa, 2, hi)) {
+      raise(Exception::insn_access, va2);
+      return false;
+    }
+  }
+  raw = static_cast<std::uint32_t>(lo | (hi << 16));
+  len = 4;
+  return true;
+}
+
+// --- traps and interrupts --------------------------------------------------------------------
+
+void Hart::take_trap(u64 cause, u64 tval, bool interrupt) {
+  const u64 bit = 1ull << cause;
+  const bool to_s = m_s.priv != Priv::m && ((interrupt ? m_s.mideleg : m_s.medeleg) & bit);
+  const u64 mcause = interrupt ? ((1ull << 63) | cause) : cause;
+  if (to_s) {
+    m_s.sepc = m_s.pc;
+    m_s.scause = mcause;
+    m_s.stval = tval;
+    u64 st = m_s.mstatus;
+    st = (st & ms::sie) ? (st | ms::spie) : (st & ~ms::spie);
+    st &= ~ms::sie;
+    st = m_s.priv == Priv::s ? (st | ms::spp) : (st & ~ms::spp);
+    m_s.mstatus = st;
+    m_s.priv = Priv::s;
+    const u64 base = m_s.stvec & ~u64{3};
+    m_s.pc = (interrupt && (m_s.stvec & 3) == 1) ? base + 4 * cause : base;
+  } else {
+    m_s.mepc = m_s.pc;
+    m_s.mcause = mcause;
+    m_s.mtval = tval;
+    u64 st = m_s.mstatus;
+    st = (st & ms::mie) ? (st | ms::mpie) : (st & ~ms::mpie);
+    st &= ~ms::mie;
+    st = (st & ~ms::mpp) | (static_cast<u64>(m_s.priv) << 11);
+    m_s.mstatus = st;
+    m_s.priv = Priv::m;
+    const u64 base = m_s.mtvec & ~u64{3};
+    m_s.pc = (interrupt && (m_s.mtvec & 3) == 1) ? base + 4 * cause : base;
+  }
+}
+
+bool Hart::take_pending_interrupt() {
+  const u64 pending = m_s.mip & m_s.mie;
+  if (!pending) return false;
+  // M-level interrupts: enabled below M, or in M with MIE. S-level (delegated): below S, or in
+  // S with SIE; never in M.
+  const u64 m_level = pending & ~m_s.mideleg;
+  const u64 s_level = pending & m_s.mideleg;
+  u64 take = 0;
+  if (m_s.priv != Priv::m || (m_s.mstatus & ms::mie)) take = m_level;
+  if (!take && (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::sie)))) take = s_level;
+  if (!take) return false;
+  // Priority: MEI, MSI, MTI, SEI, SSI, STI.
+  for (unsigned irq : {11u, 3u, 7u, 9u, 1u, 5u}) {
+    if (take & (1ull << irq)) {
+      take_trap(irq, 0, true);
+      m_last_trap = (1ull << 63) | irq;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Hart::exec_mret() {
+  if (m_s.priv != Priv::m) return illegal();
+  u64 st = m_s.mstatus;
+  const auto mpp = static_cast<Priv>((st & ms::mpp) >> 11);
+  st = (st & ms::mpie) ? (st | ms::mie) : (st & ~ms::mie);
+  st |= ms::mpie;
+  st &= ~ms::mpp; // MPP = U
+  if (mpp != Priv::m) st &= ~ms::mprv;
+  m_s.mstatus = st;
+  m_s.priv = mpp;
+  m_npc = m_s.mepc;
+}
+
+void Hart::exec_sret() {
+  if (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::tsr))) return illegal();
+  u64 st = m_s.mstatus;
+  const Priv spp = (st & ms::spp) ? Priv::s : Priv::u;
+  st = (st & ms::spie) ? (st | ms::sie) : (st & ~ms::sie);
+  st |= ms::spie;
+  st &= ~ms::spp;
+  st &= ~ms::mprv; // the new privilege is below M
+  m_s.mstatus = st;
+  m_s.priv = spp;
+  m_npc = m_s.sepc;
+}
+
+void Hart::exec_wfi() {
+  // As QEMU: U-mode, or S-mode with TW set, traps at once.
+  if (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::tw))) return illegal();
+  if (!interrupt_pending()) m_s.waiting = true;
+}
+
+void Hart::exec_sfence_vma() {
+  if (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::tvm))) return illegal();
+  // No TLB yet: translation walks the page table on every access.
+}
+
+void Hart::exec_fence_i() {
+  // No decoded-block cache yet: instructions are fetched from memory every time.
+}
+
+// --- memory: translation and PMP --------------------------------------------------------------
+
+Priv Hart::effective_priv(Access kind) const noexcept {
+  if (kind != Access::fetch && m_s.priv == Priv::m && (m_s.mstatus & ms::mprv))
+    return static_cast<Priv>((m_s.mstatus & ms::mpp) >> 11);
+  return m_s.priv;
+}
+
+static Exception page_fault(Access kind) {
+  return kind == Access::fetch ? Exception::insn_page_fault
+         : kind == Access::load ? Exception::load_page_fault
+                                : Exception::store_page_fault;
+}
+static Exception access_fault(Access kind) {
+  return kind == Access::fetch ? Exception::insn_access
+         : kind == Access::load ? Exception::load_access
+                                : Exception::store_access;
+}
+
+bool Hart::translate(u64 va, Access kind, u64& pa) {
+  const Priv priv = effective_priv(kind);
+  const u64 mode = m_s.satp >> 60;
+  if (priv == Priv::m || mode == 0) {
+    pa = va;
+    return true;
+  }
+  // Sv39: bits 63..39 must all equal bit 38.
+  if (static_cast<std::int64_t>(va << 25) >> 25 != static_cast<std::int64_t>(va)) {
+    raise(page_fault(kind), va);
+    return false;
+  }
+  u64 table = (m_s.satp & ((1ull << 44) - 1)) << 12;
+  for (int level = 2; level >= 0; --level) {
+    const u64 vpn = (va >> (12 + 9 * level)) & 511;
+    const u64 pte_addr = table + vpn * 8;
+    u64 pte = 0;
+    if (!pmp_allows(pte_addr, 8, Access::load, Priv::s) || !m_bus.load(pte_addr, 8, pte)) {
+      raise(access_fault(kind), va);
+      return false;
+    }
+    const bool v = pte & 1, r = pte & 2, w = pte & 4, x = pte & 8, u = pte & 16, a = pte & 64, d = pte & 128;
+    if (!v || (!r && w) || (pte >> 54) != 0) break;
+    if (!r && !x) { // pointer to the next level
+      table = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
+      continue;
+    }
+    // Leaf: permissions, then superpage alignment, then A/D.
+    bool ok = kind == Access::fetch  ? x
+              : kind == Access::load ? (r || ((m_s.mstatus & ms::mxr) && x))
+                                     : w;
+    if (priv == Priv::u && !u) ok = false;
+    if (priv == Priv::s && u && (kind == Access::fetch || !(m_s.mstatus & ms::sum))) ok = false;
+    const u64 ppn = (pte >> 10) & ((1ull << 44) - 1);
+    if (level > 0 && (ppn & ((1ull << (9 * level)) - 1)) != 0) ok = false;
+    if (!ok) break;
+    if (!a || (kind == Access::store && !d)) {
+      // Hardware A/D update, as QEMU does.
+      const u64 updated = pte | 64 | (kind == Access::store ? 128 : 0);
+      if (!pmp_allows(pte_addr, 8, Access::store, Priv::s) || !m_bus.store(pte_addr, 8, updated)) {
+        raise(access_fault(kind), va);
+        return false;
+      }
+    }
+    const u64 offset_mask = (1ull << (12 + 9 * level)) - 1;
+    pa = ((ppn << 12) & ~offset_mask) | (va & offset_mask);
+    return true;
+  }
+  raise(page_fault(kind), va);
+  return false;
+}
+
+void Hart::update_pmp_summary() noexcept {
+  m_pmp_locked = false;
+  for (auto cfg : m_s.pmpcfg) m_pmp_locked |= (cfg & 0x80) != 0;
+}
+
+bool Hart::pmp_allows(u64 pa, unsigned size, Access kind, Priv priv) const noexcept {
+  for (unsigned i = 0; i < 16; ++i) {
+    const std::uint8_t cfg = m_s.pmpcfg[i];
+    const unsigned a = (cfg >> 3) & 3;
+    if (a == 0) continue;
+    u64 lo = 0, hi = 0; // [lo, hi)
+    if (a == 1) {
+      lo = i == 0 ? 0 : (m_s.pmpaddr[i - 1] << 2);
+      hi = m_s.pmpaddr[i] << 2;
+    } else if (a == 2) {
+      lo = m_s.pmpaddr[i] << 2;
+      hi = lo + 4;
+    } else {
+      const u64 addr = m_s.pmpaddr[i];
+      const u64 mask = addr ^ (addr + 1); // the trailing ones and the first zero
+      lo = (addr & ~mask) << 2;
+      hi = lo + ((mask + 1) << 2);
+      if (mask + 1 == 0) hi = ~u64{0}; // all ones: the whole address space
+    }
+    const bool any = pa < hi && pa + size > lo;
+    if (!any) continue;
+    const bool all = pa >= lo && pa + size <= hi;
+    if (!all) return false; // a partial match fails
+    if (priv == Priv::m && !(cfg & 0x80)) return true;
+    const unsigned need = kind == Access::fetch ? 4 : kind == Access::load ? 1 : 2;
+    return (cfg & need) != 0;
+  }
+  return priv == Priv::m;
+}
+
+bool Hart::access_slow(u64 va, unsigned size, Access kind, u64& value) {
+  // Misaligned accesses succeed, as on QEMU's virt: split them into bytes when they cross a
+  // page (each byte translated), otherwise do one access at the translated address.
+  const bool crosses = ((va & (Ram::page_size - 1)) + size) > Ram::page_size;
+  if (crosses) {
+    u64 out = 0;
+    for (unsigned k = 0; k < size; ++k) {
+      u64 byte = kind == Access::store ? (value >> (8 * k)) & 0xff : 0;
+      if (!access_slow(va + k, 1, kind, byte)) return false;
+      out |= (byte & 0xff) << (8 * k);
+    }
+    if (kind == Access::load) value = out;
+    return true;
+  }
+  u64 pa = 0;
+  if (!translate(va, kind, pa)) return false;
+  if (!pmp_allows(pa, size, kind, effective_priv(kind))) {
+    raise(access_fault(kind), va);
+    return false;
+  }
+  bool ok;
+  if ((pa & (size - 1)) != 0 && !m_bus.in_ram(pa, size)) {
+    // Misaligned device access: byte by byte.
+    ok = true;
+    u64 out = 0;
+    for (unsigned k = 0; k < size && ok; ++k) {
+      u64 byte = (value >> (8 * k)) & 0xff;
+      ok = kind == Access::store ? m_bus.store(pa + k, 1, byte) : m_bus.load(pa + k, 1, byte);
+      out |= (byte & 0xff) << (8 * k);
+    }
+    if (kind == Access::load) value = out;
+  } else {
+    ok = kind == Access::store ? m_bus.store(pa, size, value) : m_bus.load(pa, size, value);
+  }
+  if (!ok) raise(access_fault(kind), va);
+  return ok;
+}
+
+bool Hart::translate_amo(u64 va, unsigned size, u64& pa, bool is_lr) {
+  const Access kind = is_lr ? Access::load : Access::store;
+  if (va & (size - 1)) {
+    raise(is_lr ? Exception::load_misaligned : Exception::store_misaligned, va);
+    return false;
+  }
+  if (!translate(va, kind, pa)) return false;
+  // AMOs need read and write permission; LR only read.
+  if (!pmp_allows(pa, size, Access::load, effective_priv(kind)) ||
+      (!is_lr && !pmp_allows(pa, size, Access::store, effective_priv(kind)))) {
+    raise(access_fault(kind), va);
+    return false;
+  }
+  return true;
+}
+
+bool Hart::debug_read(u64 vaddr, void* dst, std::size_t n) {
+  auto* out = static_cast<std::uint8_t*>(dst);
+  const bool saved_exc = m_exception;
+  for (std::size_t k = 0; k < n; ++k) {
+    u64 pa = 0, byte = 0;
+    m_exception = false;
+    if (!translate(vaddr + k, Access::load, pa) || !m_bus.in_ram(pa, 1)) {
+      m_exception = saved_exc;
+      return false;
+    }
+    m_bus.load(pa, 1, byte);
+    out[k] = static_cast<std::uint8_t>(byte);
+  }
+  m_exception = saved_exc;
+  return true;
+}
+
+// --- CSRs -------------------------------------------------------------------------------------
+
+bool Hart::csr_op(unsigned number, bool do_write, u64 write_value, bool do_read, u64& old) {
+  const auto min_priv = static_cast<Priv>((number >> 8) & 3);
+  const bool read_only = ((number >> 10) & 3) == 3;
+  if (static_cast<unsigned>(m_s.priv) < static_cast<unsigned>(min_priv) || (do_write && read_only)) {
+    illegal();
+    return false;
+  }
+  if (number == csr::satp && m_s.priv == Priv::s && (m_s.mstatus & ms::tvm)) {
+    illegal();
+    return false;
+  }
+  u64 v = 0;
+  if (!csr_read(number, v)) {
+    illegal();
+    return false;
+  }
+  if (do_read) old = v;
+  if (do_write && !csr_write(number, write_value)) {
+    illegal();
+    return false;
+  }
+  return true;
+}
+
+bool Hart::debug_read_csr(unsigned number, u64& value) const {
+  return const_cast<Hart*>(this)->csr_read(number, value); // csr_read has no side effects
+}
+
+bool Hart::csr_read(unsigned n, u64& v) {
+  auto counter_ok = [&](unsigned bit) {
+    if (m_s.priv == Priv::m) return true;
+    if (!((m_s.mcounteren >> bit) & 1)) return false;
+    return m_s.priv == Priv::s || ((m_s.scounteren >> bit) & 1);
+  };
+  switch (n) {
+  case csr::fflags:
+  case csr::frm:
+  case csr::fcsr:
+    if (!fp_enabled()) return false;
+    v = n == csr::fflags ? (m_s.fcsr & 31) : n == csr::frm ? ((m_s.fcsr >> 5) & 7) : (m_s.fcsr & 0xff);
+    return true;
+  case csr::cycle: if (!counter_ok(0)) return false; v = m_s.mcycle; return true;
+  case csr::time: if (!counter_ok(1)) return false; v = m_time.mtime(); return true;
+  case csr::instret: if (!counter_ok(2)) return false; v = m_s.minstret; return true;
+  case csr::sstatus: v = with_sd(m_s.mstatus) & sstatus_mask; return true;
+  case csr::sie: v = m_s.mie & m_s.mideleg; return true;
+  case csr::stvec: v = m_s.stvec; return true;
+  case csr::scounteren: v = m_s.scounteren; return true;
+  case csr::senvcfg: v = m_s.senvcfg; return true;
+  case csr::sscratch: v = m_s.sscratch; return true;
+  case csr::sepc: v = m_s.sepc; return true;
+  case csr::scause: v = m_s.scause; return true;
+  case csr::stval: v = m_s.stval; return true;
+  case csr::sip: v = m_s.mip & m_s.mideleg; return true;
+  case csr::satp: v = m_s.satp; return true;
+  case csr::mvendorid: case csr::marchid: case csr::mimpid: case csr::mconfigptr: v = 0; return true;
+  case csr::mhartid: v = m_hartid; return true;
+  case csr::mstatus: v = with_sd(m_s.mstatus); return true;
+  case csr::misa: v = m_s.misa; return true;
+  case csr::medeleg: v = m_s.medeleg; return true;
+  case csr::mideleg: v = m_s.mideleg; return true;
+  case csr::mie: v = m_s.mie; return true;
+  case csr::mtvec: v = m_s.mtvec; return true;
+  case csr::mcounteren: v = m_s.mcounteren; return true;
+  case csr::menvcfg: v = m_s.menvcfg; return true;
+  case csr::mcountinhibit: v = m_s.mcountinhibit; return true;
+  case csr::mscratch: v = m_s.mscratch; return true;
+  case csr::mepc: v = m_s.mepc; return true;
+  case csr::mcause: v = m_s.mcause; return true;
+  case csr::mtval: v = m_s.mtval; return true;
+  case csr::mip: v = m_s.mip; return true;
+  case csr::mtinst: case csr::mtval2: v = 0; return true;
+  case csr::mcycle: v = m_s.mcycle; return true;
+  case csr::minstret: v = m_s.minstret; return true;
+  default: break;
+  }
+  if (n >= 0x3a0 && n <= 0x3af) { // pmpcfg0..15: RV64 has only the even ones
+    if (n & 1) return false;
+    v = 0;
+    if (n <= 0x3a2)
+      for (unsigned k = 0; k < 8; ++k) v |= u64{m_s.pmpcfg[(n - 0x3a0) * 4 + k]} << (8 * k);
+    return true;
+  }
+  if (n >= 0x3b0 && n <= 0x3ef) { // pmpaddr0..63, 16 implemented
+    v = n < 0x3c0 ? m_s.pmpaddr[n - 0x3b0] : 0;
+    return true;
+  }
+  if ((n >= 0xc03 && n <= 0xc1f)) { // hpmcounters: present, always zero
+    if (!counter_ok(n - 0xc00)) return false;
+    v = 0;
+    return true;
+  }
+  if ((n >= 0xb03 && n <= 0xb1f) || (n >= 0x323 && n <= 0x33f)) {
+    v = 0;
+    return true;
+  }
+  return false;
+}
+
+bool Hart::csr_write(unsigned n, u64 v) {
+  switch (n) {
+  case csr::fflags: m_s.fcsr = (m_s.fcsr & ~31u) | (v & 31); fp_dirty(); return true;
+  case csr::frm: m_s.fcsr = (m_s.fcsr & 31u) | static_cast<std::uint32_t>((v & 7) << 5); fp_dirty(); return true;
+  case csr::fcsr: m_s.fcsr = static_cast<std::uint32_t>(v & 0xff); fp_dirty(); return true;
+  case csr::sstatus: {
+    const u64 mask = sstatus_mask & ~(ms::uxl | ms::sd | ms::xs | ms::ube);
+    m_s.mstatus = (m_s.mstatus & ~mask) | (v & mask);
+    return true;
+  }
+  case csr::sie: m_s.mie = (m_s.mie & ~m_s.mideleg) | (v & m_s.mideleg); return true;
+  case csr::stvec: if ((v & 3) < 2) m_s.stvec = v; return true;
+  case csr::scounteren: m_s.scounteren = v & 0xffffffff; return true;
+  case csr::senvcfg: m_s.senvcfg = v & 1; return true;
+  case csr::sscratch: m_s.sscratch = v; return true;
+  case csr::sepc: m_s.sepc = v & ~u64{1}; return true;
+  case csr::scause: m_s.scause = v; return true;
+  case csr::stval: m_s.stval = v; return true;
+  case csr::sip: {
+    const u64 mask = m_s.mideleg & (1u << 1); // only SSIP is writable through sip
+    m_s.mip = (m_s.mip & ~mask) | (v & mask);
+    return true;
+  }
+  case csr::satp: {
+    const u64 mode = v >> 60;
+    if (mode == 0 || mode == 8) m_s.satp = v; // other modes (Sv48, Sv57) are not supported: write ignored
+    return true;
+  }
+  case csr::mstatus: {
+    u64 nv = (m_s.mstatus & ~mstatus_writable) | (v & mstatus_writable);
+    if (((nv & ms::mpp) >> 11) == 2) nv &= ~ms::mpp; // MPP is WARL: the reserved value becomes U
+    m_s.mstatus = nv;
+    return true;
+  }
+  case csr::misa: return true; // WARL: extensions cannot be switched off
+  case csr::medeleg: m_s.medeleg = v & medeleg_writable; return true;
+  case csr::mideleg: m_s.mideleg = v & s_interrupts; return true;
+  case csr::mie: m_s.mie = v & 0xaaa; return true;
+  case csr::mtvec: if ((v & 3) < 2) m_s.mtvec = v; return true;
+  case csr::mcounteren: m_s.mcounteren = v & 0xffffffff; return true;
+  case csr::menvcfg: m_s.menvcfg = v & 1; return true;
+  case csr::mcountinhibit: m_s.mcountinhibit = v & 5; return true;
+  case csr::mscratch: m_s.mscratch = v; return true;
+  case csr::mepc: m_s.mepc = v & ~u64{1}; return true;
+  case csr::mcause: m_s.mcause = v; return true;
+  case csr::mtval: m_s.mtval = v; return true;
+  case csr::mip: m_s.mip = (m_s.mip & ~mip_writable) | (v & mip_writable); return true;
+  case csr::mtinst: case csr::mtval2: return true;
+  case csr::mcycle: m_s.mcycle = v; return true;
+  case csr::minstret: m_s.minstret = v; return true;
+  default: break;
+  }
+  if (n >= 0x3a0 && n <= 0x3af) {
+    if (n & 1) return false;
+    if (n > 0x3a2) return true;
+    for (unsigned k = 0; k < 8; ++k) {
+      auto& cfg = m_s.pmpcfg[(n - 0x3a0) * 4 + k];
+      if (cfg & 0x80) continue; // locked
+      auto nc = static_cast<std::uint8_t>((v >> (8 * k)) & 0x9f);
+      if ((nc & 3) == 2) nc &= static_cast<std::uint8_t>(~2u); // R=0 W=1 is reserved: drop W
+      cfg = nc;
+    }
+    update_pmp_summary();
+    return true;
+  }
+  if (n >= 0x3b0 && n <= 0x3ef) {
+    const unsigned i = n - 0x3b0;
+    if (i >= 16) return true;
+    const bool locked = (m_s.pmpcfg[i] & 0x80) != 0;
+    const bool next_tor_locked = i + 1 < 16 && (m_s.pmpcfg[i + 1] & 0x80) && ((m_s.pmpcfg[i + 1] >> 3) & 3) == 1;
+    if (!locked && !next_tor_locked) m_s.pmpaddr[i] = v & ((1ull << 54) - 1);
+    return true;
+  }
+  if ((n >= 0xb03 && n <= 0xb1f) || (n >= 0x323 && n <= 0x33f)) return true;
+  return false;
+}
+
+} // namespace retrace

@@ -1,0 +1,286 @@
+// Machine construction (QEMU virt's -bios/-kernel semantics and reset vector) and the run
+// loop with its exact instruction count.
+#include "retrace/machine/machine.hpp"
+
+#include "retrace/error.hpp"
+#include "retrace/isa/insn.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <fstream>
+#include <iterator>
+
+namespace retrace {
+namespace {
+
+// Reserved ranges of the map answer like an absent device: reads are zero, writes ignored.
+class Reserved final : public Device {
+public:
+  explicit Reserved(std::string_view n) : m_name(n) {}
+  [[nodiscard]] std::string_view name() const override { return m_name; }
+  bool load(std::uint64_t, unsigned, std::uint64_t& v) override {
+    v = 0;
+    return true;
+  }
+  bool store(std::uint64_t, unsigned, std::uint64_t) override { return true; }
+
+private:
+  std::string_view m_name;
+};
+
+// An empty virtio-mmio slot, as QEMU shows one: the magic, version 2, device id 0.
+class EmptyVirtioSlot final : public Device {
+public:
+  [[nodiscard]] std::string_view name() const override { return "virtio-mmio (empty)"; }
+  bool load(std::uint64_t off, unsigned, std::uint64_t& v) override {
+    v = off == 0 ? 0x74726976 : off == 4 ? 2 : off == 0xc ? 0x554d4551 : 0;
+    return true;
+  }
+  bool store(std::uint64_t, unsigned, std::uint64_t) override { return true; }
+};
+
+std::vector<std::uint8_t> read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, fmt::format("cannot open {} image", what), {path, {}, {}});
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw Error(Errc::io, fmt::format("cannot read {} image", what), {path, {}, {}});
+  return bytes;
+}
+
+bool is_elf(const std::vector<std::uint8_t>& b) {
+  return b.size() >= 4 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
+}
+
+struct Loaded {
+  std::uint64_t entry = 0;
+  std::uint64_t end = 0; // one past the highest byte loaded
+  std::shared_ptr<const ElfFile> elf;
+};
+
+Loaded load_image(Bus& bus, const std::string& path, std::uint64_t raw_addr, const char* what) {
+  auto bytes = read_file(path, what);
+  Loaded out;
+  const auto ram_desc = [&] {
+    return fmt::format("RAM [{:#x}, {:#x})", bus.ram_base(), bus.ram_base() + bus.ram_size());
+  };
+  if (is_elf(bytes)) {
+    auto elf = std::make_shared<const ElfFile>(ElfFile::parse(std::move(bytes), path));
+    if (!elf->is_64bit()) throw Error(Errc::bad_image, "32-bit ELF: retrace emulates RV64", {path, 4, {}});
+    for (const auto& seg : elf->segments()) {
+      if (!bus.in_ram(seg.paddr, seg.memsz))
+        throw Error(Errc::bad_image,
+                    fmt::format("segment at {:#x} ({:#x} bytes) is outside {}", seg.paddr, seg.memsz, ram_desc()),
+                    {path, {}, {}});
+      bus.write_ram(seg.paddr, seg.data.data(), seg.data.size());
+      out.end = std::max(out.end, seg.paddr + seg.memsz);
+    }
+    out.entry = elf->entry();
+    out.elf = std::move(elf);
+  } else {
+    if (bytes.empty()) throw Error(Errc::bad_image, fmt::format("empty {} image", what), {path, 0, {}});
+    if (!bus.write_ram(raw_addr, bytes.data(), bytes.size()))
+      throw Error(Errc::bad_image,
+                  fmt::format("{} bytes at {:#x} do not fit in {}", bytes.size(), raw_addr, ram_desc()), {path, {}, {}});
+    out.entry = raw_addr;
+    out.end = raw_addr + bytes.size();
+  }
+  return out;
+}
+
+// QEMU virt's reset vector (riscv_setup_rom_reset_vec), RV64: a0 = mhartid, a1 = DTB address,
+// a2 = fw_dynamic_info, then jump to start_addr.
+std::vector<std::uint8_t> reset_rom(std::uint64_t start_addr, std::uint64_t fdt_addr, std::uint64_t kernel_entry) {
+  using namespace isa;
+  const std::uint32_t code[] = {
+      enc_u(0, 5, 0x17),            // auipc t0, 0
+      enc_i(0x28, 5, 0, 12, 0x13),  // addi a2, t0, 40   (fw_dyn)
+      enc_i(0xf14, 0, 2, 10, 0x73), // csrr a0, mhartid
+      enc_i(32, 5, 3, 11, 0x03),    // ld a1, 32(t0)
+      enc_i(24, 5, 3, 5, 0x03),     // ld t0, 24(t0)
+      enc_i(0, 5, 0, 0, 0x67),      // jr t0
+  };
+  std::vector<std::uint8_t> rom(virt::rom_size, 0);
+  auto put64 = [&](std::size_t off, std::uint64_t v) {
+    for (int k = 0; k < 8; ++k) rom[off + static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(v >> (8 * k));
+  };
+  for (std::size_t k = 0; k < std::size(code); ++k)
+    for (int b = 0; b < 4; ++b) rom[4 * k + static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(code[k] >> (8 * b));
+  put64(0x18, start_addr);
+  put64(0x20, fdt_addr);
+  // struct fw_dynamic_info { magic "OSBI", version 2, next_addr, next_mode (S), options, boot_hart }
+  put64(0x28, 0x4942534f);
+  put64(0x30, 2);
+  put64(0x38, kernel_entry);
+  put64(0x40, 1);
+  put64(0x48, 0);
+  put64(0x50, 0);
+  return rom;
+}
+
+} // namespace
+
+Machine::Machine(MachineSpec spec)
+    : m_spec(std::move(spec)), m_bus(m_spec.ram_base, m_spec.ram_size), m_clint(m_icount, m_spec.ns_per_insn) {
+  if (m_spec.harts < 1 || m_spec.harts > 8)
+    throw Error(Errc::bad_spec, fmt::format("harts must be 1..8, not {}", m_spec.harts));
+  if (m_spec.ram_base != virt::dram_base)
+    throw Error(Errc::bad_spec, fmt::format("RAM must start at {:#x} on the virt map", virt::dram_base));
+  if (m_spec.ram_size < (1u << 20) || m_spec.ram_size > (16ull << 30) || m_spec.ram_size % Ram::page_size)
+    throw Error(Errc::bad_spec, "RAM size must be a multiple of 4 KiB between 1 MiB and 16 GiB");
+  if (m_spec.ns_per_insn == 0) throw Error(Errc::bad_spec, "ns_per_insn must be at least 1");
+  if (m_spec.quantum == 0) throw Error(Errc::bad_spec, "quantum must be at least 1");
+  if (m_spec.kernel.empty() && m_spec.bios == "none")
+    throw Error(Errc::bad_spec, "nothing to run: give a kernel, a bios, or both");
+
+  for (unsigned h = 0; h < m_spec.harts; ++h) m_harts.push_back(std::make_unique<Hart>(h, m_bus, m_clint));
+  std::vector<Hart*> harts;
+  for (auto& h : m_harts) harts.push_back(h.get());
+  m_clint.connect(harts);
+
+  auto& plic = *m_owned.emplace_back(std::make_unique<Reserved>("plic (reserved)"));
+  auto& rtc = *m_owned.emplace_back(std::make_unique<Reserved>("rtc (reserved)"));
+  auto& empty_virtio = *m_owned.emplace_back(std::make_unique<EmptyVirtioSlot>());
+  m_test.attention = &m_attention;
+  m_clint.attention = &m_attention;
+  m_bus.attach(virt::test_base, SifiveTest::size, m_test);
+  m_bus.attach(virt::rtc_base, 0x1000, rtc);
+  m_bus.attach(virt::clint_base, Clint::size, m_clint);
+  m_bus.attach(virt::plic_base, virt::plic_size, plic);
+  m_bus.attach(virt::uart_base, Uart16550::size, m_uart);
+  for (std::uint64_t k = 0; k < virt::virtio_count; ++k)
+    m_bus.attach(virt::virtio_base + k * virt::virtio_stride, virt::virtio_stride, empty_virtio);
+  load_images();
+}
+
+void Machine::load_images() {
+  m_bus.ram().clear();
+  std::uint64_t firmware_end = m_spec.ram_base;
+  std::shared_ptr<const ElfFile> bios_elf;
+  if (m_spec.bios != "none") {
+    auto fw = load_image(m_bus, m_spec.bios, m_spec.ram_base, "bios");
+    firmware_end = fw.end;
+    bios_elf = fw.elf;
+  }
+  std::uint64_t kernel_entry = 0;
+  m_symbols = bios_elf;
+  if (!m_spec.kernel.empty()) {
+    // As QEMU: a raw kernel goes to the first 2 MiB boundary at or after the firmware's end.
+    const std::uint64_t align = 2ull << 20;
+    const std::uint64_t kernel_start = (firmware_end + align - 1) & ~(align - 1);
+    auto k = load_image(m_bus, m_spec.kernel, kernel_start, "kernel");
+    kernel_entry = k.entry;
+    if (k.elf) m_symbols = k.elf;
+  }
+  // HTIF when the guest defines tohost.
+  m_htif.reset();
+  if (m_symbols) {
+    if (auto tohost = m_symbols->symbol("tohost")) {
+      m_htif = std::make_unique<Htif>(m_bus, *tohost, m_symbols->symbol("fromhost").value_or(0));
+      m_htif->attention = &m_attention;
+      m_htif->console = [this](char c) { m_uart.store(0, 1, static_cast<unsigned char>(c)); };
+      m_bus.watch(*tohost, 8, *m_htif);
+    }
+  }
+  // As QEMU's virt, the reset vector jumps to the start of RAM (firmware, or the kernel when
+  // there is none); fw_dynamic_info tells firmware where the kernel is. No DTB yet: a1 = 0.
+  m_start_pc = m_spec.ram_base;
+  m_rom = std::make_unique<Rom>(reset_rom(m_start_pc, 0, kernel_entry));
+  if (m_bus.describe(virt::rom_base) == "unmapped") m_bus.attach(virt::rom_base, virt::rom_size, *m_rom);
+  for (auto& h : m_harts) h->reset(virt::rom_base);
+  m_clint.connect([this] {
+    std::vector<Hart*> v;
+    for (auto& h : m_harts) v.push_back(h.get());
+    return v;
+  }());
+}
+
+void Machine::reset() {
+  m_icount = 0;
+  m_exit.reset();
+  m_current = 0;
+  m_quantum_left = 0;
+  load_images();
+}
+
+void Machine::schedule(std::uint64_t icount, InputEvent event) {
+  if (icount < m_icount)
+    throw Error(Errc::bad_argument, fmt::format("input scheduled in the past (now {})", m_icount), {{}, {}, icount});
+  m_events.emplace(icount, std::move(event));
+}
+
+void Machine::deliver_events() {
+  while (!m_events.empty() && m_events.begin()->first <= m_icount) {
+    auto& e = m_events.begin()->second;
+    if (e.kind == InputEvent::uart_rx) m_uart.receive(e.data);
+    m_events.erase(m_events.begin());
+  }
+}
+
+std::uint64_t Machine::next_event_icount() const {
+  return m_events.empty() ? Clint::never : m_events.begin()->first;
+}
+
+RunResult Machine::run(std::uint64_t stop) {
+  const bool multi = m_harts.size() > 1;
+  for (;;) {
+    if (m_exit) return {StopReason::exited, m_icount, *m_exit};
+    deliver_events();
+    m_clint.update();
+    if (m_icount >= stop) return {StopReason::limit, m_icount, 0};
+    const std::uint64_t wake = std::min(next_event_icount(), m_clint.next_deadline());
+    const std::uint64_t until = std::min(stop, wake);
+
+    // The current hart runs until `until`, the end of its quantum, WFI, or a device asks for
+    // attention (a finisher write, a CLINT write that moves a deadline).
+    Hart& h = *m_harts[m_current];
+    if (m_quantum_left == 0) m_quantum_left = m_spec.quantum;
+    const std::uint64_t budget = multi ? std::min(until - m_icount, m_quantum_left) : until - m_icount;
+    bool waiting = false;
+    std::uint64_t n = 0;
+    while (n < budget) {
+      if (h.step() == Hart::StepResult::waiting) {
+        waiting = true;
+        break;
+      }
+      ++n;
+      ++m_icount;
+      if (m_on_step) m_on_step(h);
+      if (m_attention) break;
+    }
+    if (multi) m_quantum_left -= n;
+    if (m_attention) {
+      m_attention = false;
+      handle_finish_requests();
+    }
+    if (waiting || (multi && m_quantum_left == 0)) {
+      m_current = (m_current + 1) % m_harts.size();
+      m_quantum_left = 0;
+    }
+    if (waiting) {
+      bool all_waiting = true;
+      for (auto& other : m_harts) all_waiting &= other->state().waiting && !other->interrupt_pending();
+      if (all_waiting) {
+        // Every hart is in WFI: virtual time skips ahead to what can wake one, if anything can.
+        if (wake == Clint::never) return {StopReason::idle, m_icount, 0};
+        m_icount = until;
+      }
+    }
+  }
+}
+
+void Machine::handle_finish_requests() {
+  std::optional<FinishRequest> req = m_test.request;
+  if (!req && m_htif) req = m_htif->request;
+  m_test.request.reset();
+  if (m_htif) m_htif->request.reset();
+  if (!req) return;
+  if (req->kind == FinishRequest::exit) {
+    m_exit = req->status;
+  } else { // a guest-requested reset: power-on state, but virtual time goes on
+    const std::uint64_t now = m_icount;
+    load_images();
+    m_icount = now;
+  }
+}
+
+} // namespace retrace
