@@ -75,8 +75,8 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
   case Op::sltiu:
     if (i.imm_i() == 1) return insn("seqz", fmt::format("{},{}", X(rd), X(rs1)));
     break;
-  case Op::add:
-    if (rs1 == 0) return insn("mv", fmt::format("{},{}", X(rd), X(rs2)));
+  case Op::add: // c.mv is "mv"; a 32-bit add with rs1 = zero stays "add"
+    if (rs1 == 0 && d.length == 2) return insn("mv", fmt::format("{},{}", X(rd), X(rs2)));
     break;
   case Op::sub:
     if (rs1 == 0) return insn("neg", fmt::format("{},{}", X(rd), X(rs2)));
@@ -98,6 +98,7 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
   case Op::jalr:
     if (rd == 0 && rs1 == 1 && i.imm_i() == 0) return "ret";
     if (rd == 0 && i.imm_i() == 0) return insn("jr", std::string(X(rs1)));
+    if (rd == 0) return insn("jr", fmt::format("{}({})", i.imm_i(), X(rs1)));
     if (rd == 1 && i.imm_i() == 0) return insn("jalr", std::string(X(rs1)));
     break;
   case Op::beq:

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <libfdt.h>
 #include <fstream>
 #include <iterator>
 
@@ -117,6 +118,27 @@ std::vector<std::uint8_t> reset_rom(std::uint64_t start_addr, std::uint64_t fdt_
   return rom;
 }
 
+// Where QEMU's virt puts the DTB: the last 2 MiB-aligned slot below min(RAM end, 3 GiB).
+std::uint64_t fdt_address(std::uint64_t ram_base, std::uint64_t ram_size, std::uint64_t fdt_size) {
+  const std::uint64_t three_gib = 3ull << 30;
+  const std::uint64_t end = ram_base < three_gib ? std::min(ram_base + ram_size, three_gib) : ram_base + ram_size;
+  return (end - fdt_size) & ~((2ull << 20) - 1);
+}
+
+// A minimal device tree (root node with its cells and compatible). The full tree generated from
+// the machine spec comes with the PLIC and virtio devices.
+std::vector<std::uint8_t> minimal_fdt() {
+  std::vector<std::uint8_t> buf(4096);
+  fdt_create_empty_tree(buf.data(), static_cast<int>(buf.size()));
+  fdt_setprop_u32(buf.data(), 0, "#address-cells", 2);
+  fdt_setprop_u32(buf.data(), 0, "#size-cells", 2);
+  fdt_setprop_string(buf.data(), 0, "compatible", "riscv-virtio");
+  fdt_setprop_string(buf.data(), 0, "model", "riscv-virtio,qemu");
+  fdt_pack(buf.data());
+  buf.resize(fdt_totalsize(buf.data()));
+  return buf;
+}
+
 } // namespace
 
 Machine::Machine(MachineSpec spec)
@@ -181,10 +203,14 @@ void Machine::load_images() {
       m_bus.watch(*tohost, 8, *m_htif);
     }
   }
+  // The DTB where QEMU's virt puts it.
+  const auto fdt = minimal_fdt();
+  const std::uint64_t fdt_addr = fdt_address(m_spec.ram_base, m_spec.ram_size, fdt.size());
+  m_bus.write_ram(fdt_addr, fdt.data(), fdt.size());
   // As QEMU's virt, the reset vector jumps to the start of RAM (firmware, or the kernel when
-  // there is none); fw_dynamic_info tells firmware where the kernel is. No DTB yet: a1 = 0.
+  // there is none); fw_dynamic_info tells firmware where the kernel is.
   m_start_pc = m_spec.ram_base;
-  m_rom = std::make_unique<Rom>(reset_rom(m_start_pc, 0, kernel_entry));
+  m_rom = std::make_unique<Rom>(reset_rom(m_start_pc, fdt_addr, kernel_entry));
   if (m_bus.describe(virt::rom_base) == "unmapped") m_bus.attach(virt::rom_base, virt::rom_size, *m_rom);
   for (auto& h : m_harts) h->reset(virt::rom_base);
   m_clint.connect([this] {

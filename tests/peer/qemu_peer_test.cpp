@@ -27,6 +27,6 @@ TEST_P(QemuPeer, RunsWithDeclaredOutputAndExitStatus) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, QemuPeer, ::testing::ValuesIn(retrace::test::guest_fixtures()),
-                         [](const auto& p) { return std::string(p.param.name); });
+                         [](const auto& p) { return retrace::test::test_name(p.param.name); });
 
 } // namespace

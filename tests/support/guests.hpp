@@ -24,4 +24,10 @@ const GuestFixture& guest_fixture(const std::string& name);
 namespace retrace::test {
 /// gtest prints a fixture by name in parameterized test output.
 inline void PrintTo(const GuestFixture& g, std::ostream* os) { *os << g.name; }
+/// A fixture name as a gtest parameter name ("priv-vm" -> "priv_vm").
+inline std::string test_name(std::string name) {
+  for (auto& c : name)
+    if (c == '-') c = '_';
+  return name;
+}
 } // namespace retrace::test
