@@ -20,7 +20,7 @@ constexpr std::array<std::string_view, 32> fnames = {
 constexpr std::array<std::string_view, 8> rm_names = {"rne", "rtz", "rdn", "rup", "rmm", "", "", "dyn"};
 
 std::string csr_name(unsigned n) {
-  if (auto name = csr::name(n)) return std::string(*name);
+  if (auto name = csr::name(n)) return *name;
   return fmt::format("{:#x}", n);
 }
 
@@ -30,7 +30,7 @@ std::string fence_set(unsigned bits) {
   if (bits & 4) s += 'o';
   if (bits & 2) s += 'r';
   if (bits & 1) s += 'w';
-  return s.empty() ? "0" : s;
+  return s.empty() ? "unknown" : s; // objdump's word for an empty set
 }
 
 std::string with_rm(std::string ops, unsigned rm) {
@@ -59,6 +59,44 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
   const auto F = [](unsigned r) { return fnames[r]; };
   const unsigned rd = i.rd(), rs1 = i.rs1(), rs2 = i.rs2();
 
+  // Compressed HINTs (rd = zero, shift by 0) keep their c.* spelling, as objdump writes them;
+  // c.mv and c.add with rd = zero expand to the same word, so look at the compressed form.
+  if (d.length == 2) {
+    const auto c = static_cast<std::uint16_t>(raw);
+    const unsigned crd = (c >> 7) & 31, crs2 = (c >> 2) & 31;
+    const unsigned shamt = ((c >> 7) & 0x20) | ((c >> 2) & 31);
+    switch (decode_cop(c)) {
+    case COp::c_li:
+      if (crd == 0) return insn("c.li", fmt::format("zero,{}", i.imm_i()));
+      break;
+    case COp::c_lui_addi16sp:
+      if (crd == 0) return insn("c.lui", fmt::format("zero,{:#x}", (i.bits >> 12) & 0xfffff));
+      break;
+    case COp::c_slli:
+      if (crd == 0) return insn("c.slli", fmt::format("zero,{:#x}", shamt));
+      if (shamt == 0) return insn("c.slli64", std::string(X(crd)));
+      break;
+    case COp::c_srli:
+      if (shamt == 0) return insn("c.srli64", std::string(X(rd)));
+      break;
+    case COp::c_srai:
+      if (shamt == 0) return insn("c.srai64", std::string(X(rd)));
+      break;
+    case COp::c_jr_mv:
+      if (crs2 != 0) return insn(crd == 0 ? "c.mv" : "mv", fmt::format("{},{}", X(crd), X(crs2)));
+      break;
+    case COp::c_ebreak_jalr_add:
+      if (crs2 != 0 && crd == 0) return insn("c.add", fmt::format("zero,{}", X(crs2)));
+      if (crs2 != 0) return insn("add", fmt::format("{},{},{}", X(crd), X(crd), X(crs2)));
+      break;
+    case COp::c_addi:
+      if (crd == 0 && i.imm_i() != 0) return insn("c.nop", fmt::format("{}", i.imm_i()));
+      if (crd != 0 && i.imm_i() == 0) return insn("addi", fmt::format("{},{},0", X(crd), X(crd)));
+      break;
+    default: break;
+    }
+  }
+
   // objdump's aliases first.
   switch (d.op) {
   case Op::addi:
@@ -74,9 +112,6 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
     break;
   case Op::sltiu:
     if (i.imm_i() == 1) return insn("seqz", fmt::format("{},{}", X(rd), X(rs1)));
-    break;
-  case Op::add: // c.mv is "mv"; a 32-bit add with rs1 = zero stays "add"
-    if (rs1 == 0 && d.length == 2) return insn("mv", fmt::format("{},{}", X(rd), X(rs2)));
     break;
   case Op::sub:
     if (rs1 == 0) return insn("neg", fmt::format("{},{}", X(rd), X(rs2)));
@@ -180,6 +215,9 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
   default: break;
   }
 
+  // Exact conversions: objdump writes them without a rounding mode (and only knows rm = 0).
+  const bool exact_cvt = d.op == Op::fcvt_d_s || d.op == Op::fcvt_d_w || d.op == Op::fcvt_d_wu;
+  const unsigned rm = exact_cvt && i.rm() == 0 ? 7 : i.rm();
   std::string ops;
   switch (row.format) {
   case Format::r: ops = fmt::format("{},{},{}", X(rd), X(rs1), X(rs2)); break;
@@ -206,10 +244,10 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
   case Format::f_r4: ops = with_rm(fmt::format("{},{},{},{}", F(rd), F(rs1), F(rs2), F(i.rs3())), i.rm()); break;
   case Format::f_rrr: ops = with_rm(fmt::format("{},{},{}", F(rd), F(rs1), F(rs2)), i.rm()); break;
   case Format::f_rr_nrm: ops = fmt::format("{},{},{}", F(rd), F(rs1), F(rs2)); break;
-  case Format::f_rr: ops = with_rm(fmt::format("{},{}", F(rd), F(rs1)), i.rm()); break;
+  case Format::f_rr: ops = with_rm(fmt::format("{},{}", F(rd), F(rs1)), rm); break;
   case Format::f_cmp: ops = fmt::format("{},{},{}", X(rd), F(rs1), F(rs2)); break;
   case Format::f_to_x: ops = with_rm(fmt::format("{},{}", X(rd), F(rs1)), i.rm()); break;
-  case Format::x_to_f: ops = with_rm(fmt::format("{},{}", F(rd), X(rs1)), i.rm()); break;
+  case Format::x_to_f: ops = with_rm(fmt::format("{},{}", F(rd), X(rs1)), rm); break;
   case Format::f_mv_x: ops = fmt::format("{},{}", X(rd), F(rs1)); break;
   case Format::x_mv_f: ops = fmt::format("{},{}", F(rd), X(rs1)); break;
   }
@@ -226,19 +264,23 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
 
 namespace retrace::csr {
 
-std::optional<std::string_view> name(unsigned number) {
+std::optional<std::string> name(unsigned number) {
   switch (number) {
 #define RETRACE_X(id, nm, num) \
-  case num: return std::string_view(nm);
+  case num: return std::string(nm);
     RETRACE_CSRS(RETRACE_X)
 #undef RETRACE_X
   default: break;
   }
-  // Numbered families: pmpcfgN, pmpaddrN, hpmcounterN, mhpmcounterN, mhpmeventN.
-  static constexpr std::array<std::string_view, 16> pmpcfg = {
-      "pmpcfg0", "pmpcfg1", "pmpcfg2", "pmpcfg3", "pmpcfg4", "pmpcfg5", "pmpcfg6", "pmpcfg7",
-      "pmpcfg8", "pmpcfg9", "pmpcfg10", "pmpcfg11", "pmpcfg12", "pmpcfg13", "pmpcfg14", "pmpcfg15"};
-  if (number >= 0x3a0 && number <= 0x3af) return pmpcfg[number - 0x3a0];
+  // Numbered families.
+  if (number >= 0x3a0 && number <= 0x3af) return fmt::format("pmpcfg{}", number - 0x3a0);
+  if (number >= 0x3b0 && number <= 0x3ef) return fmt::format("pmpaddr{}", number - 0x3b0);
+  if (number >= 0xc03 && number <= 0xc1f) return fmt::format("hpmcounter{}", number - 0xc00);
+  if (number >= 0xc83 && number <= 0xc9f) return fmt::format("hpmcounter{}h", number - 0xc80);
+  if (number >= 0xb03 && number <= 0xb1f) return fmt::format("mhpmcounter{}", number - 0xb00);
+  if (number >= 0xb83 && number <= 0xb9f) return fmt::format("mhpmcounter{}h", number - 0xb80);
+  if (number >= 0x323 && number <= 0x33f) return fmt::format("mhpmevent{}", number - 0x320);
+  if (number >= 0x723 && number <= 0x73f) return fmt::format("mhpmevent{}h", number - 0x720);
   return std::nullopt;
 }
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 #include <optional>
-#include <string_view>
+#include <string>
 
 namespace retrace::csr {
 
@@ -35,7 +35,7 @@ enum : std::uint16_t {
 
 /// Name of a CSR number as objdump prints it, if it has one we know (pmpaddrN, pmpcfgN,
 /// hpmcounterN and mhpm* are named by number range).
-[[nodiscard]] std::optional<std::string_view> name(unsigned number);
+[[nodiscard]] std::optional<std::string> name(unsigned number);
 
 } // namespace retrace::csr
 
