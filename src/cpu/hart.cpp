@@ -96,36 +96,30 @@ Hart::StepResult Hart::step() {
   return StepResult::retired;
 }
 
-bool Hart::fetch(u64 va, std::uint32_t& raw, std::uint8_t& len) {
-  // Fetch 16 bits at a time: a 32-bit instruction may straddle a page boundary.
-  u64 lo = 0;
+bool Hart::fetch16(u64 va, u64& half) {
   if (m_s.priv == Priv::m && !m_pmp_locked && m_bus.in_ram(va, 2)) {
-    m_bus.ram().read(va - m_bus.ram_base(), &lo, 2);
-  } else {
-    u64 pa = 0;
-    if (!translate(va, Access::fetch, pa)) return false;
-    if (!pmp_allows(pa, 2, Access::fetch, m_s.priv) || !m_bus.load(pa, 2, lo)) {
-      raise(Exception::insn_access, va);
-      return false;
-    }
+    m_bus.ram().read(va - m_bus.ram_base(), &half, 2);
+    return true;
   }
+  u64 pa = 0;
+  if (!translate(va, Access::fetch, pa)) return false;
+  if (!pmp_allows(pa, 2, Access::fetch, m_s.priv) || !m_bus.load(pa, 2, half)) {
+    raise(Exception::insn_access, va);
+    return false;
+  }
+  return true;
+}
+
+bool Hart::fetch(u64 va, std::uint32_t& raw, std::uint8_t& len) {
+  // 16 bits at a time: a 32-bit instruction may straddle a page boundary.
+  u64 lo = 0, hi = 0;
+  if (!fetch16(va, lo)) return false;
   if ((lo & 3) != 3) {
     raw = static_cast<std::uint32_t>(lo);
     len = 2;
     return true;
   }
-  u64 hi = 0;
-  const u64 va2 = va + 2;
-  if (m_s.priv == Priv::m && !m_pmp_locked && m_bus.in_ram(va2, 2)) {
-    m_bus.ram().read(va2 - m_bus.ram_base(), &hi, 2);
-  } else {
-    u64 pa = 0;
-    if (!translate(va2, Access::fetch, pa)) return false;
-    if (!pmp_allows(pa, 2, Access::fetch, m_s.priv) || !m_bus.load(pa, 2, hi)) {
-      raise(Exception::insn_access, va2);
-      return false;
-    }
-  }
+  if (!fetch16(va + 2, hi)) return false;
   raw = static_cast<std::uint32_t>(lo | (hi << 16));
   len = 4;
   return true;

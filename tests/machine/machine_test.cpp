@@ -36,7 +36,9 @@ TEST_P(Fixture, RunsWithDeclaredOutputAndExitStatus) {
   EXPECT_EQ(r.status, static_cast<std::uint32_t>(g.expect_exit)) << m.uart().output();
 }
 
-TEST_P(Fixture, SameOutputAndExitStatusAsQemu) {
+class QemuFixture : public ::testing::TestWithParam<GuestFixture> {};
+
+TEST_P(QemuFixture, SameOutputAndExitStatusAsQemu) {
   const auto& g = GetParam();
   ASSERT_TRUE(retrace::test::have_program("qemu-system-riscv64"));
   const auto q = retrace::test::run_process({"qemu-system-riscv64", "-M", "virt", "-bios", "none", "-kernel", g.elf,
@@ -50,6 +52,9 @@ TEST_P(Fixture, SameOutputAndExitStatusAsQemu) {
   EXPECT_EQ(m.uart().output(), q.out);
   EXPECT_EQ(static_cast<int>(r.status & 0xff), q.exit_status);
 }
+
+INSTANTIATE_TEST_SUITE_P(Guests, QemuFixture, ::testing::ValuesIn(retrace::test::qemu_fixtures()),
+                         [](const auto& p) { return retrace::test::test_name(p.param.name); });
 
 TEST_P(Fixture, IsDeterministic) {
   const auto& g = GetParam();

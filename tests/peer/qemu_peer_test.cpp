@@ -26,7 +26,7 @@ TEST_P(QemuPeer, RunsWithDeclaredOutputAndExitStatus) {
   EXPECT_EQ(r.exit_status, g.expect_exit) << "stderr: " << r.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, QemuPeer, ::testing::ValuesIn(retrace::test::guest_fixtures()),
+INSTANTIATE_TEST_SUITE_P(Fixtures, QemuPeer, ::testing::ValuesIn(retrace::test::qemu_fixtures()),
                          [](const auto& p) { return retrace::test::test_name(p.param.name); });
 
 } // namespace

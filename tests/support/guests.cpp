@@ -11,6 +11,13 @@ const std::vector<GuestFixture>& guest_fixtures() {
   return all;
 }
 
+std::vector<GuestFixture> qemu_fixtures() {
+  std::vector<GuestFixture> out;
+  for (const auto& g : guest_fixtures())
+    if (g.qemu) out.push_back(g);
+  return out;
+}
+
 const GuestFixture& guest_fixture(const std::string& name) {
   for (const auto& g : guest_fixtures())
     if (name == g.name) return g;

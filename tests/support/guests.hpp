@@ -11,10 +11,13 @@ struct GuestFixture {
   const char* bin;
   const char* expect_output; ///< substring of the UART output
   int expect_exit;           ///< the guest's exit status
+  bool qemu;                 ///< runs on QEMU's virt too (false: needs HTIF)
 };
 
 /// Every registered guest, in registration order.
 const std::vector<GuestFixture>& guest_fixtures();
+/// The fixtures that also run on QEMU's virt.
+std::vector<GuestFixture> qemu_fixtures();
 /// The fixture called `name`; throws if there is none.
 const GuestFixture& guest_fixture(const std::string& name);
 

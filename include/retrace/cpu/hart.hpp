@@ -237,6 +237,7 @@ private:
   }
   bool access_slow(std::uint64_t va, unsigned size, Access kind, std::uint64_t& value);
   bool fetch(std::uint64_t va, std::uint32_t& raw, std::uint8_t& len);
+  bool fetch16(std::uint64_t va, std::uint64_t& half);
   /// Translates va for `kind`; raises the page/access fault and returns false on failure.
   bool translate(std::uint64_t va, Access kind, std::uint64_t& pa);
   bool pmp_allows(std::uint64_t pa, unsigned size, Access kind, Priv priv) const noexcept;
