@@ -9,8 +9,10 @@ function(step)
   set(step_output "${out}" PARENT_SCOPE)
 endfunction()
 step("${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${WORK_DIR}/prefix")
+# CONSUMER_FLAGS: what the library was built with that its users must match (sanitizers).
 step("${CMAKE_COMMAND}" -S "${SOURCE_DIR}/tests/consumer" -B "${WORK_DIR}/build" -G Ninja
-     "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
+     "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix" "-DCMAKE_CXX_FLAGS=${CONSUMER_FLAGS}"
+     "-DCMAKE_EXE_LINKER_FLAGS=${CONSUMER_FLAGS}")
 step("${CMAKE_COMMAND}" --build "${WORK_DIR}/build")
 step("${WORK_DIR}/build/consumer" "${ELF}")
 message(STATUS "${step_output}")
