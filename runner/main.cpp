@@ -31,6 +31,7 @@ struct RunOptions {
   std::uint64_t max_insns = 0; // 0: no limit
   bool trace = false;
   std::vector<std::string> inputs; // "ICOUNT:TEXT"
+  std::vector<std::string> loads;  // "FILE@ADDR"
 };
 
 // Exit statuses of `retrace run` that are not the guest's own.
@@ -51,6 +52,19 @@ std::string unescape(const std::string& s) {
 }
 
 int cmd_run(RunOptions& o) {
+  for (const auto& l : o.loads) {
+    const auto at = l.rfind('@');
+    std::uint64_t addr = 0;
+    try {
+      if (at == std::string::npos || at == 0) throw std::invalid_argument(l);
+      std::size_t used = 0;
+      addr = std::stoull(l.substr(at + 1), &used, 0);
+      if (used != l.size() - at - 1) throw std::invalid_argument(l);
+    } catch (const std::exception&) {
+      throw retrace::Error(retrace::Errc::bad_argument, "--load takes FILE@ADDRESS, not '" + l + "'");
+    }
+    o.spec.loads.push_back({l.substr(0, at), addr});
+  }
   retrace::Machine m(o.spec);
   std::FILE* out = stdout;
   m.uart().on_output([out](char c) {
@@ -128,6 +142,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--harts,--smp", run.spec.harts, "Number of harts")->capture_default_str();
   run_cmd->add_flag("--trace", run.trace, "Print every instruction to stderr: icount, hart, pc, disassembly, register written");
   run_cmd->add_option("--input", run.inputs, "UART input ICOUNT:TEXT (C escapes in TEXT), repeatable");
+  run_cmd->add_option("--load", run.loads, "Raw image FILE@ADDRESS copied into RAM, repeatable (QEMU's -device loader)");
 
   try {
     app.parse(argc, argv);

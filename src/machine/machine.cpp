@@ -193,6 +193,14 @@ void Machine::load_images() {
     kernel_entry = k.entry;
     if (k.elf) m_symbols = k.elf;
   }
+  for (const auto& extra : m_spec.loads) {
+    auto bytes = read_file(extra.path, "loaded");
+    if (!m_bus.write_ram(extra.address, bytes.data(), bytes.size()))
+      throw Error(Errc::bad_image,
+                  fmt::format("{} bytes at {:#x} do not fit in RAM [{:#x}, {:#x})", bytes.size(), extra.address,
+                              m_bus.ram_base(), m_bus.ram_base() + m_bus.ram_size()),
+                  {extra.path, {}, {}});
+  }
   // HTIF when the guest defines tohost.
   m_htif.reset();
   if (m_symbols) {

@@ -177,6 +177,28 @@ TEST(Machine, UartInputArrivesAtItsIcount) {
   EXPECT_LT(r.icount, 5020u);
 }
 
+TEST(Machine, RawImagesLoadAtTheirAddress) {
+  using namespace retrace::isa;
+  // The kernel reads the word the second image put at 0x8010_0000 and exits with it.
+  const std::vector<std::uint32_t> prog = {
+      enc_u(0x80100000, 5, 0x37),    // lui t0, 0x80100   (sign-extended: 0xffffffff80100000)
+      enc_i(32, 5, 1, 5, 0x13),      // slli t0, t0, 32
+      enc_i(32, 5, 5, 5, 0x13),      // srli t0, t0, 32    t0 = 0x80100000
+      enc_i(0, 5, 2, 10, 0x03),      // lw a0, 0(t0)
+      enc_u(0x100000, 6, 0x37),      // lui t1, 0x100
+      enc_s(0, 10, 6, 2, 0x23),      // sw a0, 0(t1)       the finisher
+      enc_j(0, 0, 0x6f),
+  };
+  MachineSpec s = spec_for(write_raw("loader.bin", prog));
+  s.loads.push_back({write_raw("data.bin", {(9u << 16) | 0x3333}), 0x8010'0000});
+  Machine m(s);
+  const auto r = m.run(1000);
+  ASSERT_EQ(r.reason, StopReason::exited);
+  EXPECT_EQ(r.status, 9u);
+  s.loads.back().address = 0x9000'0000; // outside RAM
+  EXPECT_THROW(Machine{s}, retrace::Error);
+}
+
 TEST(Machine, BadSpecsAreErrors) {
   MachineSpec s;
   EXPECT_THROW(Machine{s}, retrace::Error); // nothing to run

@@ -90,4 +90,14 @@ TEST(CliRun, UartInputReachesTheGuest) {
   EXPECT_THAT(r.err, HasSubstr("ICOUNT:TEXT"));
 }
 
+TEST(CliRun, BadLoadIsAUsageErrorAndMissingLoadNamesTheFile) {
+  const auto hello = retrace::test::guest_fixture("hello").elf;
+  const auto r = run_process({RETRACE_CLI, "run", "-k", hello, "--load", "data.bin"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_THAT(r.err, HasSubstr("FILE@ADDRESS"));
+  const auto missing = run_process({RETRACE_CLI, "run", "-k", hello, "--load", "/nonexistent.bin@0x80100000"});
+  EXPECT_EQ(missing.exit_status, 2);
+  EXPECT_THAT(missing.err, HasSubstr("/nonexistent.bin"));
+}
+
 } // namespace

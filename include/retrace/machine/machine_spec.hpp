@@ -12,10 +12,22 @@
 /// \endcode
 
 #include <cereal/types/string.hpp>
+#include <cereal/types/vector.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace retrace {
+
+/// A raw image copied into RAM at a physical address before reset (QEMU's
+/// `-device loader,file=F,addr=A`).
+struct RawLoad {
+  std::string path;
+  std::uint64_t address = 0;
+  template <class A>
+  void serialize(A& ar) { ar(path, address); }
+  friend bool operator==(const RawLoad&, const RawLoad&) = default;
+};
 
 /// What to build: harts, RAM, images and the time base. Device addresses are virt's.
 struct MachineSpec {
@@ -27,13 +39,16 @@ struct MachineSpec {
   /// `-kernel`: an ELF (loaded at its physical addresses) or a raw image. With bios "none" a
   /// raw kernel goes to ram_base; with firmware, to the first 2 MiB boundary after it.
   std::string kernel;
+  /// More raw images at fixed addresses (data, a ramdisk, a second program), loaded after the
+  /// bios and kernel.
+  std::vector<RawLoad> loads;
   /// Virtual nanoseconds per instruction; mtime (10 MHz) = icount * ns_per_insn / 100.
   std::uint64_t ns_per_insn = 1;
   /// Instructions a hart runs before the next one gets its turn (multi-hart round-robin).
   std::uint64_t quantum = 1000;
 
   template <class A>
-  void serialize(A& ar) { ar(harts, ram_base, ram_size, bios, kernel, ns_per_insn, quantum); }
+  void serialize(A& ar) { ar(harts, ram_base, ram_size, bios, kernel, loads, ns_per_insn, quantum); }
   friend bool operator==(const MachineSpec&, const MachineSpec&) = default;
 };
 
