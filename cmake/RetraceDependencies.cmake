@@ -9,6 +9,7 @@ find_dependency(TBB)
 find_dependency(range-v3)
 find_dependency(nlohmann_json)
 find_dependency(zstd)
+find_dependency(GTest)
 
 # Debian ships these without CMake configs: pkg-config, or a plain header + library.
 if(NOT TARGET retrace_dep::elf)

@@ -8,7 +8,9 @@
 # the current binary directory, a target guest-hello, and registers the guest in the global
 # manifest that the peer and differential tests iterate over (EXPECT_* are what any
 # virt-compatible machine must show for it: a substring of the UART output, an exit status).
-# NO_QEMU marks a guest that needs what QEMU's virt lacks (HTIF): it is not run as a QEMU peer.
+# NO_QEMU marks a guest that needs what QEMU's virt lacks (HTIF, virtual-time deadlines against
+# scripted input): it is not run as a QEMU peer. INPUT is what the guest reads from its UART: the
+# QEMU peer gets it on stdin, retrace at icount 0.
 find_program(RETRACE_GUEST_CC riscv64-unknown-elf-gcc)
 find_program(RETRACE_GUEST_OBJCOPY riscv64-unknown-elf-objcopy)
 if(NOT RETRACE_GUEST_CC OR NOT RETRACE_GUEST_OBJCOPY)
@@ -23,7 +25,7 @@ file(GLOB RETRACE_GUEST_RUNTIME_HEADERS CONFIGURE_DEPENDS "${RETRACE_GUEST_RUNTI
 set(RETRACE_GUEST_LINKER_SCRIPT "${RETRACE_GUEST_RUNTIME_DIR}/virt.ld")
 
 function(retrace_add_guest name)
-  cmake_parse_arguments(G "NO_RUNTIME;NO_QEMU" "MARCH;MABI;OPT;EXPECT_OUTPUT;EXPECT_EXIT"
+  cmake_parse_arguments(G "NO_RUNTIME;NO_QEMU" "MARCH;MABI;OPT;EXPECT_OUTPUT;EXPECT_EXIT;INPUT"
                         "SOURCES;FLAGS;DEPENDS" ${ARGN})
   if(NOT G_MARCH)
     set(G_MARCH rv64gc)
@@ -68,6 +70,7 @@ function(retrace_add_guest name)
   set_property(GLOBAL PROPERTY RETRACE_GUEST_${name}_BIN "${bin}")
   set_property(GLOBAL PROPERTY RETRACE_GUEST_${name}_OUTPUT "${G_EXPECT_OUTPUT}")
   set_property(GLOBAL PROPERTY RETRACE_GUEST_${name}_EXIT "${G_EXPECT_EXIT}")
+  set_property(GLOBAL PROPERTY RETRACE_GUEST_${name}_INPUT "${G_INPUT}")
   if(G_NO_QEMU)
     set_property(GLOBAL PROPERTY RETRACE_GUEST_${name}_QEMU false)
   else()
@@ -87,7 +90,9 @@ function(retrace_write_guest_manifest out)
     get_property(text GLOBAL PROPERTY RETRACE_GUEST_${g}_OUTPUT)
     get_property(code GLOBAL PROPERTY RETRACE_GUEST_${g}_EXIT)
     get_property(qemu GLOBAL PROPERTY RETRACE_GUEST_${g}_QEMU)
-    string(APPEND body "{\"${g}\", \"${elf}\", \"${bin}\", R\"retrace(${text})retrace\", ${code}, ${qemu}},\n")
+    get_property(input GLOBAL PROPERTY RETRACE_GUEST_${g}_INPUT)
+    string(APPEND body "{\"${g}\", \"${elf}\", \"${bin}\", R\"retrace(${text})retrace\", ${code}, ${qemu}, "
+                       "R\"retrace(${input})retrace\"},\n")
   endforeach()
   file(GENERATE OUTPUT "${out}" CONTENT "${body}")
 endfunction()

@@ -37,6 +37,7 @@ struct RunOptions {
 // Exit statuses of `retrace run` that are not the guest's own.
 constexpr int exit_limit = 124; // --max-insns reached (as timeout(1))
 constexpr int exit_idle = 125;  // every hart waits for an interrupt that cannot come
+constexpr int exit_trap_loop = 126; // the same trap at the same pc, over and over
 
 std::string unescape(const std::string& s) {
   std::string out;
@@ -117,6 +118,13 @@ int cmd_run(RunOptions& o) {
   case retrace::StopReason::idle:
     fmt::print(stderr, "retrace: at icount {} every hart waits for an interrupt that nothing can raise\n", r.icount);
     return exit_idle;
+  case retrace::StopReason::trap_loop: {
+    const auto& t = m.traps().back();
+    fmt::print(stderr, "retrace: at icount {} hart {} keeps taking the same trap (mcause {:#x}) at pc {:#x}\n", r.icount,
+               t.hart, t.cause, t.pc);
+    return exit_trap_loop;
+  }
+  case retrace::StopReason::requested: return 0;
   }
   return 0;
 }

@@ -155,11 +155,8 @@ Machine::Machine(MachineSpec spec)
     throw Error(Errc::bad_spec, "nothing to run: give a kernel, a bios, or both");
 
   for (unsigned h = 0; h < m_spec.harts; ++h) m_harts.push_back(std::make_unique<Hart>(h, m_bus, m_clint));
-  std::vector<Hart*> harts;
-  for (auto& h : m_harts) harts.push_back(h.get());
-  m_clint.connect(harts);
+  m_uart.on_irq([this](bool level) { m_plic.set_level(Uart16550::irq, level); });
 
-  auto& plic = *m_owned.emplace_back(std::make_unique<Reserved>("plic (reserved)"));
   auto& rtc = *m_owned.emplace_back(std::make_unique<Reserved>("rtc (reserved)"));
   auto& empty_virtio = *m_owned.emplace_back(std::make_unique<EmptyVirtioSlot>());
   m_test.attention = &m_attention;
@@ -167,7 +164,7 @@ Machine::Machine(MachineSpec spec)
   m_bus.attach(virt::test_base, SifiveTest::size, m_test);
   m_bus.attach(virt::rtc_base, 0x1000, rtc);
   m_bus.attach(virt::clint_base, Clint::size, m_clint);
-  m_bus.attach(virt::plic_base, virt::plic_size, plic);
+  m_bus.attach(virt::plic_base, virt::plic_size, m_plic);
   m_bus.attach(virt::uart_base, Uart16550::size, m_uart);
   for (std::uint64_t k = 0; k < virt::virtio_count; ++k)
     m_bus.attach(virt::virtio_base + k * virt::virtio_stride, virt::virtio_stride, empty_virtio);
@@ -221,16 +218,23 @@ void Machine::load_images() {
   m_rom = std::make_unique<Rom>(reset_rom(m_start_pc, fdt_addr, kernel_entry));
   if (m_bus.describe(virt::rom_base) == "unmapped") m_bus.attach(virt::rom_base, virt::rom_size, *m_rom);
   for (auto& h : m_harts) h->reset(virt::rom_base);
-  m_clint.connect([this] {
-    std::vector<Hart*> v;
-    for (auto& h : m_harts) v.push_back(h.get());
-    return v;
-  }());
+  // Devices back to their reset state (the UART keeps what it has printed so far).
+  std::vector<Hart*> harts;
+  for (auto& h : m_harts) harts.push_back(h.get());
+  m_clint.connect(harts);
+  m_plic.connect(harts);
+  Uart16550::State uart;
+  uart.output = m_uart.output();
+  m_uart.set_state(uart);
 }
 
 void Machine::reset() {
   m_icount = 0;
   m_exit.reset();
+  m_traps.clear();
+  m_trap_count = 0;
+  m_same_trap_run = 0;
+  m_trap_loop = false;
   m_current = 0;
   m_quantum_left = 0;
   load_images();
@@ -240,6 +244,40 @@ void Machine::schedule(std::uint64_t icount, InputEvent event) {
   if (icount < m_icount)
     throw Error(Errc::bad_argument, fmt::format("input scheduled in the past (now {})", m_icount), {{}, {}, icount});
   m_events.emplace(icount, std::move(event));
+  if (m_running) m_attention = true; // scheduled from inside a step: re-plan the slice
+}
+
+void Machine::throw_outside_ram(std::uint64_t addr, std::size_t n) const {
+  throw Error(Errc::bad_argument, fmt::format("{} bytes at {:#x} are not in RAM", n, addr), {{}, {}, m_icount});
+}
+
+std::uint64_t Machine::symbol_address(std::string_view name) const {
+  if (m_symbols)
+    if (auto a = m_symbols->symbol(name)) return *a;
+  throw Error(Errc::bad_argument, fmt::format("no symbol '{}' in the guest's ELF", name));
+}
+
+void Machine::record_trap(const Hart& h) {
+  const auto& s = h.state();
+  const bool to_s = s.priv == Priv::s;
+  const std::uint64_t cause = h.last_trap_cause();
+  const std::uint64_t epc = to_s ? s.sepc : s.mepc;
+  const std::uint64_t tval = to_s ? s.stval : s.mtval;
+  ++m_trap_count;
+  if (m_traps.size() < trap_log_limit) m_traps.push_back({m_icount, h.hartid(), cause, epc, tval, s.priv});
+  // No progress: the same exception at the same pc, again and again.
+  const bool same = !m_traps.empty() && m_trap_count > 1 && !(cause >> 63);
+  if (same && m_last_trap_pc == epc && m_last_trap_cause == cause && m_last_trap_hart == h.hartid()) {
+    if (m_trap_loop_threshold && ++m_same_trap_run >= m_trap_loop_threshold) {
+      m_trap_loop = true;
+      m_attention = true;
+    }
+  } else {
+    m_same_trap_run = 1;
+  }
+  m_last_trap_pc = epc;
+  m_last_trap_cause = cause;
+  m_last_trap_hart = h.hartid();
 }
 
 void Machine::deliver_events() {
@@ -255,9 +293,19 @@ std::uint64_t Machine::next_event_icount() const {
 }
 
 RunResult Machine::run(std::uint64_t stop) {
+  m_running = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{m_running};
   const bool multi = m_harts.size() > 1;
   for (;;) {
     if (m_exit) return {StopReason::exited, m_icount, *m_exit};
+    if (m_trap_loop) return {StopReason::trap_loop, m_icount, 0};
+    if (m_stop_requested) {
+      m_stop_requested = false;
+      return {StopReason::requested, m_icount, 0};
+    }
     deliver_events();
     m_clint.update();
     if (m_icount >= stop) return {StopReason::limit, m_icount, 0};
@@ -278,6 +326,8 @@ RunResult Machine::run(std::uint64_t stop) {
       }
       ++n;
       ++m_icount;
+      if (h.last_step_trapped()) record_trap(h);
+      else m_same_trap_run = 0;
       if (m_on_step) m_on_step(h);
       if (m_attention) break;
     }

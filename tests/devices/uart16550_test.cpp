@@ -41,6 +41,17 @@ TEST(Uart16550, ReceiveThroughFifoAndBacklog) {
   EXPECT_EQ(rd(u, RBR), 0u); // empty reads 0
 }
 
+TEST(Uart16550, TogglingTheFifoFlushesIt) {
+  Uart16550 u;
+  u.receive("xy");            // FIFO off: 'x' waits in RBR, 'y' in the backlog
+  wr(u, FCR, 0x01);           // enabling the FIFO flushes what was received (as QEMU and a 16550)
+  EXPECT_EQ(rd(u, RBR), 'y'); // the backlog refills it
+  wr(u, FCR, 0x01);           // no change: nothing flushed
+  u.receive("z");
+  wr(u, FCR, 0x01);
+  EXPECT_EQ(rd(u, RBR), 'z');
+}
+
 TEST(Uart16550, WithoutFifoHoldsOneByte) {
   Uart16550 u;
   u.receive("ab");

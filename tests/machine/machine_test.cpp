@@ -27,9 +27,17 @@ MachineSpec spec_for(const std::string& kernel) {
 
 class Fixture : public ::testing::TestWithParam<GuestFixture> {};
 
+// Each fixture with its declared input delivered at icount 0.
+std::unique_ptr<Machine> machine_for(const GuestFixture& g) {
+  auto m = std::make_unique<Machine>(spec_for(g.elf));
+  if (*g.input) m->schedule(0, {retrace::InputEvent::uart_rx, g.input});
+  return m;
+}
+
 TEST_P(Fixture, RunsWithDeclaredOutputAndExitStatus) {
   const auto& g = GetParam();
-  Machine m(spec_for(g.elf));
+  auto mp = machine_for(g);
+  Machine& m = *mp;
   const auto r = m.run(500'000'000);
   ASSERT_EQ(r.reason, StopReason::exited) << "stopped at icount " << r.icount << ", output:\n" << m.uart().output();
   EXPECT_THAT(m.uart().output(), HasSubstr(g.expect_output));
@@ -44,9 +52,10 @@ TEST_P(QemuFixture, SameOutputAndExitStatusAsQemu) {
   const auto q = retrace::test::run_process({"qemu-system-riscv64", "-M", "virt", "-bios", "none", "-kernel", g.elf,
                                              "-nographic", "-monitor", "none", "-serial", "stdio", "-icount",
                                              "shift=0"},
-                                            {}, std::chrono::seconds(60));
+                                            g.input, std::chrono::seconds(60));
   ASSERT_FALSE(q.timed_out);
-  Machine m(spec_for(g.elf));
+  auto mp = machine_for(g);
+  Machine& m = *mp;
   const auto r = m.run(500'000'000);
   ASSERT_EQ(r.reason, StopReason::exited);
   EXPECT_EQ(m.uart().output(), q.out);
@@ -58,7 +67,8 @@ INSTANTIATE_TEST_SUITE_P(Guests, QemuFixture, ::testing::ValuesIn(retrace::test:
 
 TEST_P(Fixture, IsDeterministic) {
   const auto& g = GetParam();
-  Machine a(spec_for(g.elf)), b(spec_for(g.elf));
+  auto pa = machine_for(g), pb = machine_for(g);
+  Machine &a = *pa, &b = *pb;
   const auto ra = a.run(500'000'000), rb = b.run(500'000'000);
   EXPECT_EQ(ra.icount, rb.icount);
   EXPECT_EQ(a.hart(0).state(), b.hart(0).state());

@@ -20,7 +20,7 @@ TEST_P(QemuPeer, RunsWithDeclaredOutputAndExitStatus) {
   const auto r = retrace::test::run_process(
       {"qemu-system-riscv64", "-M", "virt", "-bios", "none", "-kernel", g.elf, "-nographic",
        "-monitor", "none", "-serial", "stdio"},
-      {}, std::chrono::seconds(60));
+      g.input, std::chrono::seconds(60));
   ASSERT_FALSE(r.timed_out) << "QEMU did not finish; output so far:\n" << r.out;
   EXPECT_THAT(r.out, ::testing::HasSubstr(g.expect_output));
   EXPECT_EQ(r.exit_status, g.expect_exit) << "stderr: " << r.err;

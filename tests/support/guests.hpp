@@ -12,6 +12,7 @@ struct GuestFixture {
   const char* expect_output; ///< substring of the UART output
   int expect_exit;           ///< the guest's exit status
   bool qemu;                 ///< runs on QEMU's virt too (false: needs HTIF)
+  const char* input;         ///< UART input the guest reads (QEMU: stdin; retrace: at icount 0)
 };
 
 /// Every registered guest, in registration order.

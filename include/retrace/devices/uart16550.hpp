@@ -33,6 +33,13 @@ public:
   void receive(const std::string& bytes) {
     for (char c : bytes) m_state.backlog.push_back(static_cast<std::uint8_t>(c));
     refill();
+    notify();
+  }
+  /// Called whenever the interrupt line changes level (wired to the PLIC's source 10).
+  void on_irq(std::function<void(bool)> f) {
+    m_irq_sink = std::move(f);
+    m_irq = irq_level();
+    if (m_irq_sink) m_irq_sink(m_irq);
   }
   /// The interrupt line (to the PLIC).
   [[nodiscard]] bool irq_level() const {
@@ -66,6 +73,7 @@ public:
     case 7: v = s.scr; break;
     default: v = 0; break;
     }
+    notify();
     return true;
   }
 
@@ -85,15 +93,22 @@ public:
       if ((v & 0x02) && !(s.ier & 0x02)) s.thr_ipending = true;
       s.ier = v & 0x0f;
       break;
-    case 2:
+    case 2: {
+      // As a 16550 (and QEMU): toggling the FIFO enable flushes the FIFOs; bit 1 flushes RX.
+      const bool flush = (v & 0x02) || ((v ^ s.fcr) & 0x01);
       s.fcr = v;
-      if (v & 0x02) { s.rx.clear(); refill(); }
+      if (flush) {
+        s.rx.clear();
+        refill();
+      }
       break;
+    }
     case 3: s.lcr = v; break;
     case 4: s.mcr = v & 0x1f; break;
     case 7: s.scr = v; break;
     default: break;
     }
+    notify();
     return true;
   }
 
@@ -106,7 +121,10 @@ public:
     void serialize(A& ar) { ar(ier, lcr, mcr, fcr, scr, dll, dlm, thr_ipending, overrun, rx, backlog, output); }
   };
   [[nodiscard]] const State& state() const { return m_state; }
-  void set_state(const State& s) { m_state = s; }
+  void set_state(const State& s) {
+    m_state = s;
+    notify();
+  }
 
 private:
   static constexpr std::size_t fifo_depth = 16;
@@ -126,8 +144,18 @@ private:
     return fifo | 0x01;
   }
 
+  void notify() {
+    const bool level = irq_level();
+    if (level != m_irq) {
+      m_irq = level;
+      if (m_irq_sink) m_irq_sink(level);
+    }
+  }
+
   State m_state;
   std::function<void(char)> m_sink;
+  std::function<void(bool)> m_irq_sink;
+  bool m_irq = false;
 };
 
 } // namespace retrace

@@ -18,6 +18,7 @@
 #include "retrace/cpu/hart.hpp"
 #include "retrace/devices/clint.hpp"
 #include "retrace/devices/htif.hpp"
+#include "retrace/devices/plic.hpp"
 #include "retrace/devices/rom.hpp"
 #include "retrace/devices/sifive_test.hpp"
 #include "retrace/devices/uart16550.hpp"
@@ -40,6 +41,30 @@ enum class StopReason : std::uint8_t {
   exited,   ///< the guest finished (finisher or HTIF); see RunResult::status
   limit,    ///< the requested icount was reached
   idle,     ///< every hart waits for an interrupt that no device or event can raise
+  trap_loop, ///< a hart took the same trap at the same pc many times in a row (no progress)
+  requested, ///< request_stop() was called (from a callback during the run)
+};
+
+/// Name of a StopReason ("exited", "limit", "idle", "trap_loop").
+[[nodiscard]] constexpr const char* to_string(StopReason r) noexcept {
+  switch (r) {
+  case StopReason::exited: return "exited";
+  case StopReason::limit: return "limit";
+  case StopReason::idle: return "idle";
+  case StopReason::trap_loop: return "trap_loop";
+  case StopReason::requested: return "requested";
+  }
+  return "unknown";
+}
+
+/// A trap a hart took (exception or interrupt).
+struct TrapRecord {
+  std::uint64_t icount = 0; ///< the icount after the step that took it
+  unsigned hart = 0;
+  std::uint64_t cause = 0; ///< mcause/scause value, bit 63 set for interrupts
+  std::uint64_t pc = 0;    ///< where it was taken (the faulting instruction, or the interrupted one)
+  std::uint64_t tval = 0;
+  Priv to = Priv::m;       ///< the mode that handled it
 };
 
 struct RunResult {
@@ -86,6 +111,37 @@ public:
   /// Called after every step that executed an instruction or took a trap (for --trace).
   void on_step(std::function<void(const Hart&)> f) { m_on_step = std::move(f); }
 
+  /// Ends the current run() after the instruction being executed (for callbacks such as
+  /// on_step or the UART's output hook); run() returns StopReason::requested.
+  void request_stop() noexcept {
+    m_stop_requested = true;
+    m_attention = true;
+  }
+
+  /// Every trap taken so far (the first `trap_log_limit`), and how many in all.
+  [[nodiscard]] const std::vector<TrapRecord>& traps() const noexcept { return m_traps; }
+  [[nodiscard]] std::uint64_t trap_count() const noexcept { return m_trap_count; }
+  static constexpr std::size_t trap_log_limit = 10'000;
+  /// Consecutive identical traps (same hart, pc and cause, no instruction retired between)
+  /// that end a run with StopReason::trap_loop; 0 disables the check.
+  void set_trap_loop_threshold(std::uint64_t n) noexcept { m_trap_loop_threshold = n; }
+
+  /// Reads guest physical memory (RAM only). False if [addr, addr+n) is not RAM.
+  bool read_memory(std::uint64_t addr, void* dst, std::size_t n) const {
+    if (!m_bus.in_ram(addr, n)) return false;
+    m_bus.ram().read(addr - m_bus.ram_base(), dst, n);
+    return true;
+  }
+  /// Reads a T at a guest physical address; throws retrace::Error outside RAM.
+  template <class T>
+  [[nodiscard]] T read(std::uint64_t addr) const {
+    T v{};
+    if (!read_memory(addr, &v, sizeof v)) throw_outside_ram(addr, sizeof v);
+    return v;
+  }
+  /// Address of a symbol of the kernel's (else the bios's) ELF; throws if there is none.
+  [[nodiscard]] std::uint64_t symbol_address(std::string_view name) const;
+
   [[nodiscard]] std::uint64_t icount() const noexcept { return m_icount; }
   [[nodiscard]] const MachineSpec& spec() const noexcept { return m_spec; }
   [[nodiscard]] std::size_t hart_count() const noexcept { return m_harts.size(); }
@@ -93,12 +149,15 @@ public:
   [[nodiscard]] Bus& bus() noexcept { return m_bus; }
   [[nodiscard]] Uart16550& uart() noexcept { return m_uart; }
   [[nodiscard]] Clint& clint() noexcept { return m_clint; }
+  [[nodiscard]] Plic& plic() noexcept { return m_plic; }
   /// The ELF the symbols come from (the kernel, else the bios), if it was an ELF.
   [[nodiscard]] const ElfFile* symbols() const noexcept { return m_symbols.get(); }
   /// The exit status once the guest has finished.
   [[nodiscard]] std::optional<std::uint32_t> exit_status() const noexcept { return m_exit; }
 
 private:
+  [[noreturn]] void throw_outside_ram(std::uint64_t addr, std::size_t n) const;
+  void record_trap(const Hart& h);
   void load_images();
   void deliver_events();
   void handle_finish_requests();
@@ -109,6 +168,7 @@ private:
   Bus m_bus;
   Clint m_clint;
   Uart16550 m_uart;
+  Plic m_plic;
   SifiveTest m_test;
   std::unique_ptr<Rom> m_rom;
   std::unique_ptr<Htif> m_htif;
@@ -122,6 +182,15 @@ private:
   std::size_t m_current = 0;       // hart whose quantum is running
   std::uint64_t m_quantum_left = 0;
   std::uint64_t m_start_pc = 0;
+  std::vector<TrapRecord> m_traps;
+  std::uint64_t m_trap_count = 0;
+  std::uint64_t m_trap_loop_threshold = 10'000;
+  std::uint64_t m_same_trap_run = 0;
+  std::uint64_t m_last_trap_pc = 0, m_last_trap_cause = 0;
+  unsigned m_last_trap_hart = 0;
+  bool m_trap_loop = false;
+  bool m_running = false;
+  bool m_stop_requested = false;
 };
 
 } // namespace retrace

@@ -1,0 +1,158 @@
+// Running a scenario under a seed. Everything that enters the machine is scheduled as an
+// event at an exact icount; the wall-clock watchdog is the only host-time input, and it can
+// only stop a run (and says so), never change what the guest sees.
+#include "retrace/testing/run.hpp"
+
+#include "retrace/error.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+namespace retrace {
+
+std::string guest_path(const std::string& name) {
+  struct stat st {};
+  if (stat(name.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return name;
+  const char* env = std::getenv("RETRACE_GUEST_PATH");
+  std::string dirs = env ? env : "";
+  std::size_t start = 0;
+  while (start <= dirs.size() && !dirs.empty()) {
+    const auto end = dirs.find(':', start);
+    const std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    for (const char* ext : {".elf", ""}) {
+      const std::string candidate = dir + "/" + name + ext;
+      if (!dir.empty() && stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return candidate;
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  throw Error(Errc::bad_argument, fmt::format("no guest called '{}': not a file, and not in RETRACE_GUEST_PATH ({})",
+                                              name, env ? env : "unset"));
+}
+
+std::string RunOutcome::describe() const {
+  std::string s;
+  switch (reason) {
+  case StopReason::exited: s = fmt::format("exited with status {}", exit_status); break;
+  case StopReason::limit:
+    s = budget_exhausted ? "ran out of its instruction budget" : watchdog ? "was stopped by the wall-clock watchdog"
+                                                                           : "stopped at the requested icount";
+    break;
+  case StopReason::idle: s = "hung: every hart waits for an interrupt that nothing can raise"; break;
+  case StopReason::trap_loop: s = "looped on a trap without progress"; break;
+  case StopReason::requested: s = "stopped where the test asked"; break;
+  }
+  s += fmt::format(" at icount {} (seed {})", icount, seed);
+  if (invariant_violated) s += fmt::format("; invariant '{}' broken by icount {}", *invariant_violated, invariant_icount);
+  if (reason == StopReason::trap_loop && !traps.empty()) {
+    const auto& t = traps.back();
+    s += fmt::format("; last trap: mcause {:#x} at pc {:#x}", t.cause, t.pc);
+  }
+  return s;
+}
+
+ScenarioRun::ScenarioRun(const Scenario& scenario, std::uint64_t seed, RunLimits limits)
+    : m_scenario(scenario), m_seed(seed), m_limits(limits), m_jitter(Rng::derive(seed, "input-jitter")) {
+  MachineSpec spec = scenario.machine_spec();
+  if (!spec.kernel.empty()) spec.kernel = guest_path(spec.kernel);
+  if (spec.bios != "none") spec.bios = guest_path(spec.bios);
+  m_machine = std::make_unique<Machine>(spec);
+  m_machine->set_trap_loop_threshold(scenario.trap_loop_threshold());
+  m_machine->uart().on_output([this](char c) { on_output(c); });
+
+  // Scripted inputs, each delayed by the seed's jitter, in a fixed order so the draws are too.
+  const auto jitter = [&] { return m_jitter.below(scenario.jitter() + 1); };
+  for (const auto& in : scenario.inputs()) m_machine->schedule(in.icount + jitter(), {InputEvent::uart_rx, in.bytes});
+  for (const auto& in : scenario.inputs_at_ns())
+    m_machine->schedule(in.icount / spec.ns_per_insn + jitter(), {InputEvent::uart_rx, in.bytes});
+  for (const auto& p : scenario.periodic())
+    for (std::uint64_t k = 0; k < p.count; ++k)
+      m_machine->schedule(p.start + k * p.period + jitter(), {InputEvent::uart_rx, p.bytes});
+}
+
+ScenarioRun::~ScenarioRun() = default;
+
+void ScenarioRun::on_output(char) {
+  const std::string& out = m_machine->uart().output();
+  const auto ends_with = [&](const std::string& p) {
+    return !p.empty() && out.size() >= p.size() && out.compare(out.size() - p.size(), p.size(), p) == 0;
+  };
+  const auto& script = m_scenario.console();
+  if (m_console_step < script.size() && ends_with(script[m_console_step].pattern)) {
+    const auto& step = script[m_console_step++];
+    const std::uint64_t at = m_machine->icount() + 1 + step.delay + m_jitter.below(m_scenario.jitter() + 1);
+    m_machine->schedule(at, {InputEvent::uart_rx, step.reply});
+  }
+  if (!m_until.empty() && !m_until_seen && ends_with(m_until)) {
+    m_until_seen = true;
+    m_machine->request_stop();
+  }
+}
+
+RunOutcome ScenarioRun::advance(std::uint64_t stop) {
+  using clock = std::chrono::steady_clock; // host-time-ok: the watchdog only ever stops a run
+  const auto started = clock::now();       // host-time-ok
+  const std::uint64_t budget_end = m_scenario.budget();
+  const std::uint64_t end = std::min(stop, budget_end);
+  const bool checking = !m_scenario.invariants().empty();
+  while (true) {
+    const std::uint64_t slice_end =
+        std::min(end, m_machine->icount() + (checking ? m_scenario.check_every() : std::uint64_t{1'000'000}));
+    const auto r = m_machine->run(slice_end);
+    m_last_reason = r.reason;
+    if (r.reason == StopReason::exited) m_exit_status = r.status;
+    if (checking) {
+      for (const auto& inv : m_scenario.invariants()) {
+        if (!inv.holds(*m_machine)) {
+          m_violation = inv.description;
+          m_violation_icount = m_machine->icount();
+          break;
+        }
+      }
+      if (m_violation) break;
+    }
+    if (r.reason != StopReason::limit) break;
+    if (m_machine->icount() >= end) {
+      m_budget_exhausted = m_machine->icount() >= budget_end;
+      break;
+    }
+    if (m_limits.watchdog_seconds > 0 &&
+        std::chrono::duration<double>(clock::now() - started).count() > m_limits.watchdog_seconds) { // host-time-ok
+      m_watchdog = true;
+      break;
+    }
+  }
+  return outcome();
+}
+
+RunOutcome ScenarioRun::run() { return advance(~std::uint64_t{0}); }
+
+RunOutcome ScenarioRun::run_for(std::uint64_t n) { return advance(m_machine->icount() + n); }
+
+RunOutcome ScenarioRun::run_until_output(std::string_view text) {
+  m_until = std::string(text);
+  m_until_seen = m_machine->uart().output().find(m_until) != std::string::npos;
+  auto o = m_until_seen ? outcome() : advance(~std::uint64_t{0});
+  m_until.clear();
+  return o;
+}
+
+RunOutcome ScenarioRun::outcome() const {
+  RunOutcome o;
+  o.reason = m_last_reason;
+  o.budget_exhausted = m_budget_exhausted;
+  o.watchdog = m_watchdog;
+  o.invariant_violated = m_violation;
+  o.invariant_icount = m_violation_icount;
+  o.exit_status = m_exit_status;
+  o.icount = m_machine->icount();
+  o.seed = m_seed;
+  o.uart = m_machine->uart().output();
+  o.traps = m_machine->traps();
+  o.trap_count = m_machine->trap_count();
+  return o;
+}
+
+} // namespace retrace
