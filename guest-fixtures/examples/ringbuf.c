@@ -9,7 +9,7 @@
 #include "retrace_guest.h"
 
 #define EXPECTED 64                   /* bytes the test sends: 'A', 'B', ... cycling */
-#define DEADLINE_MTIME 40000          /* 4 ms of virtual time: well after the last byte */
+#define DEADLINE_MTIME 1000           /* 100 us of virtual time (icount 100000): after the last byte */
 #define PLIC_BASE 0x0c000000ul
 #define UART_IRQ 10
 

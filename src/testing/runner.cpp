@@ -171,15 +171,20 @@ void for_each_seed(std::size_t count, const std::function<bool(std::size_t)>& f)
 void report_seeds(const std::vector<SeedResult>& results) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   const std::string full = info ? std::string(info->test_suite_name()) + "." + info->name() : "?";
+  const char* test_file = info && info->file() ? info->file() : "unknown";
+  const int test_line = info ? info->line() : 0;
   const auto& config = runner_config();
   std::vector<std::uint64_t> failed;
   for (const auto& r : results) {
     if (r.failures.empty()) continue;
     failed.push_back(r.seed);
     if (failed.size() > 5) continue; // the first few seeds in full; the summary lists the rest
-    for (const auto& f : r.failures)
-      ADD_FAILURE_AT(f.file.empty() ? "unknown" : f.file.c_str(), f.line) << "[seed " << r.seed << "] " << f.message;
-    if (r.outcome) ADD_FAILURE() << "[seed " << r.seed << "] the run " << r.outcome->describe();
+    for (std::size_t k = 0; k < r.failures.size(); ++k) {
+      const auto& f = r.failures[k];
+      ADD_FAILURE_AT(f.file.empty() ? test_file : f.file.c_str(), f.file.empty() ? test_line : f.line)
+          << "[seed " << r.seed << "] " << f.message
+          << (k == 0 && r.outcome ? "\n[seed " + std::to_string(r.seed) + "] the run " + r.outcome->describe() : "");
+    }
   }
   std::string seeds_text;
   for (std::size_t i = 0; i < failed.size(); ++i) seeds_text += (i ? "," : "") + std::to_string(failed[i]);
@@ -187,7 +192,7 @@ void report_seeds(const std::vector<SeedResult>& results) {
   if (results.size() == 1) ::testing::Test::RecordProperty("retrace_seed", std::to_string(results.front().seed));
   if (!failed.empty()) {
     ::testing::Test::RecordProperty("retrace_failed_seeds", seeds_text);
-    ADD_FAILURE() << failed.size() << " of " << results.size() << " seeds failed: " << seeds_text
+    ADD_FAILURE_AT(test_file, test_line) << failed.size() << " of " << results.size() << " seeds failed: " << seeds_text
                   << "\nrerun one: " << config.program << " --gtest_filter=" << full << " --retrace_seed=" << failed.front();
   }
 }

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ struct RunOutcome {
   /// One line for a person: "exited with status 3 at icount 51234 (seed 17)".
   [[nodiscard]] std::string describe() const;
 };
+
+/// gtest and gmock print an outcome as its one-line description.
+inline void PrintTo(const RunOutcome& o, std::ostream* os) { *os << "a run that " << o.describe(); }
 
 /// Limits outside the scenario (from the runner's flags).
 struct RunLimits {
