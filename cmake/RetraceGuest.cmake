@@ -11,20 +11,24 @@
 # NO_QEMU marks a guest that needs what QEMU's virt lacks (HTIF, virtual-time deadlines against
 # scripted input): it is not run as a QEMU peer. INPUT is what the guest reads from its UART: the
 # QEMU peer gets it on stdin, retrace at icount 0.
+# Installed with retrace (share/retrace/cmake) and included by find_package(retrace), so
+# projects using retrace build their guests the same way.
 find_program(RETRACE_GUEST_CC riscv64-unknown-elf-gcc)
 find_program(RETRACE_GUEST_OBJCOPY riscv64-unknown-elf-objcopy)
-if(NOT RETRACE_GUEST_CC OR NOT RETRACE_GUEST_OBJCOPY)
-  message(FATAL_ERROR "riscv64-unknown-elf-gcc not found: run cmake/setup-deps.sh "
-                      "(Debian packages gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf)")
-endif()
 
-set(RETRACE_GUEST_RUNTIME_DIR "${PROJECT_SOURCE_DIR}/guest-fixtures/runtime")
+if(NOT RETRACE_GUEST_RUNTIME_DIR)
+  set(RETRACE_GUEST_RUNTIME_DIR "${PROJECT_SOURCE_DIR}/guest-fixtures/runtime")
+endif()
 file(GLOB RETRACE_GUEST_RUNTIME_SOURCES CONFIGURE_DEPENDS
      "${RETRACE_GUEST_RUNTIME_DIR}/*.c" "${RETRACE_GUEST_RUNTIME_DIR}/*.S")
 file(GLOB RETRACE_GUEST_RUNTIME_HEADERS CONFIGURE_DEPENDS "${RETRACE_GUEST_RUNTIME_DIR}/*.h")
 set(RETRACE_GUEST_LINKER_SCRIPT "${RETRACE_GUEST_RUNTIME_DIR}/virt.ld")
 
 function(retrace_add_guest name)
+  if(NOT RETRACE_GUEST_CC OR NOT RETRACE_GUEST_OBJCOPY)
+    message(FATAL_ERROR "retrace_add_guest(${name}): riscv64-unknown-elf-gcc not found (Debian packages "
+                        "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf; retrace's cmake/setup-deps.sh)")
+  endif()
   cmake_parse_arguments(G "NO_RUNTIME;NO_QEMU" "MARCH;MABI;OPT;EXPECT_OUTPUT;EXPECT_EXIT;INPUT"
                         "SOURCES;FLAGS;DEPENDS" ${ARGN})
   if(NOT G_MARCH)

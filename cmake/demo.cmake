@@ -1,19 +1,24 @@
-# The README's demo. It grows with each capability; today: guests built for the virt map run on
-# retrace's emulator, a passing one and a failing one, with the failure's exit status.
+# The README's demo. It grows with each capability. Today: a guest test that passes under its
+# default seed, a seed sweep that finds the runs where the planted race corrupts data, and the
+# rerun of one failing seed, which fails the same way every time.
 # (Recording, replay and the bisection report join it as those land.)
-function(demo_run title expected)
+function(demo_step title expected)
+  list(JOIN ARGN " " shown)
   message(STATUS "")
   message(STATUS "retrace demo: ${title}")
-  list(JOIN ARGN " " shown)
-  message(STATUS "  \$ retrace run ${shown}")
-  execute_process(COMMAND "${RETRACE}" run ${ARGN} RESULT_VARIABLE rc)
+  message(STATUS "  \$ ${shown}")
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
   message(STATUS "  exit status ${rc}")
   if(NOT rc EQUAL expected)
     message(FATAL_ERROR "expected exit status ${expected}")
   endif()
 endfunction()
 set(g "${BUILD_DIR}/guest-fixtures")
-demo_run("a guest that passes" 0 --kernel "${g}/hello.elf")
-demo_run("a guest that fails (status 3)" 3 --kernel "${g}/fail.elf")
-demo_run("the first 8 instructions, traced" 124 --kernel "${g}/hello.elf" --trace --max-insns 8)
-demo_run("the privileged-architecture self-checks" 0 --kernel "${g}/priv-vm.elf")
+set(examples "${BUILD_DIR}/tests/examples_test")
+demo_step("a guest runs on retrace's emulator" 0 "${RETRACE}" run --kernel "${g}/hello.elf")
+demo_step("a guest test of an interrupt-driven UART ring buffer passes under its default seed" 0
+          "${examples}" --gtest_filter=RingBuffer.DeliversEveryByte)
+demo_step("sweeping 200 seeds (input timing jitter) finds the runs where the race loses a byte" 1
+          "${examples}" --gtest_filter=RingBuffer.DeliversEveryByte --retrace_seeds=200 --gtest_brief=1)
+demo_step("rerunning a failing seed fails the same way, at the same instruction count" 1
+          "${examples}" --gtest_filter=RingBuffer.DeliversEveryByte --retrace_seed=12 --gtest_brief=1)

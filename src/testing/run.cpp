@@ -50,6 +50,15 @@ std::string RunOutcome::describe() const {
     const auto& t = traps.back();
     s += fmt::format("; last trap: mcause {:#x} at pc {:#x}", t.cause, t.pc);
   }
+  // The guest's last words are usually what a person wants to see first.
+  std::string_view out = uart;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.remove_suffix(1);
+  if (!out.empty()) {
+    const auto nl = out.find_last_of('\n');
+    std::string_view last = nl == std::string_view::npos ? out : out.substr(nl + 1);
+    if (last.size() > 200) last = last.substr(last.size() - 200);
+    s += fmt::format("; its output ends \"{}\"", last);
+  }
   return s;
 }
 

@@ -31,7 +31,8 @@ TEST(Runner, SweepReportsFailingSeedsAndTheRerunCommand) {
   // the rerun command fails the same way
   const auto again = run_process({EXAMPLES, ringbuf_filter, "--retrace_seed=12"});
   EXPECT_EQ(again.exit_status, 1);
-  EXPECT_THAT(again.out, HasSubstr("[seed 12] the run exited with status 1 at icount 101887"));
+  EXPECT_THAT(again.out, HasSubstr("[seed 12] the run exited with status 1 at icount 101887 (seed 12); its output "
+                                   "ends \"FAIL: lost data: received 63 of 64 bytes (1 still in the ring)\""));
 }
 
 TEST(Runner, SeedRangeAndXmlProperties) {

@@ -51,10 +51,7 @@ MATCHER_P(ExitedWith, status, "exited with status " + ::testing::PrintToString(s
 }
 
 /// Exited with status 0 and broke no invariant.
-MATCHER(Passed, "passed (exited with status 0, no invariant broken)") {
-  *result_listener << "it " << arg.describe();
-  return arg.passed();
-}
+MATCHER(Passed, "passed (exited with status 0, no invariant broken)") { return arg.passed(); }
 
 /// The run ended for `reason` (StopReason::idle for a hang, trap_loop, ...).
 MATCHER_P(StoppedBy, reason, std::string("stopped by ") + to_string(reason)) {
@@ -64,7 +61,12 @@ MATCHER_P(StoppedBy, reason, std::string("stopped by ") + to_string(reason)) {
 
 /// UART 0's output matches `m` (e.g. HasSubstr("ok"), Eq("hello\n")).
 MATCHER_P(UartOutput, m, "UART output " + ::testing::DescribeMatcher<std::string>(m)) {
-  return ::testing::ExplainMatchResult(m, arg.uart, result_listener);
+  const bool ok = ::testing::ExplainMatchResult(m, arg.uart, result_listener);
+  if (!ok) {
+    const std::string tail = arg.uart.size() > 2000 ? "..." + arg.uart.substr(arg.uart.size() - 2000) : arg.uart;
+    *result_listener << "the output is " << ::testing::PrintToString(tail);
+  }
+  return ok;
 }
 
 /// The final icount matches `m`.
