@@ -1,6 +1,7 @@
 // Tests for include/retrace/testing/run.hpp, scenario.hpp and seed.hpp.
 #include "retrace/error.hpp"
 #include "retrace/testing/matchers.hpp"
+#include "retrace/testing/probe.hpp"
 #include "retrace/testing/run.hpp"
 #include "retrace/testing/seed.hpp"
 
@@ -59,6 +60,19 @@ TEST(ScenarioRun, InvariantViolationStopsTheRun) {
   // the third tick is due at icount 300000; checks every 1000 instructions see it soon after
   EXPECT_GE(o.invariant_icount, 300'000u);
   EXPECT_LE(o.invariant_icount, 302'000u);
+}
+
+TEST(ScenarioRun, DeclarativeInvariantOnASymbol) {
+  Scenario s;
+  s.kernel(test::guest_fixture("timer-ticks").elf).check_every(500).invariant(u32_at("ticks") <= 4);
+  ScenarioRun run(s, 1);
+  const auto o = run.run();
+  EXPECT_THAT(o, BrokeInvariant("u32[ticks] <= 4"));
+  EXPECT_GE(o.invariant_icount, 500'000u); // tick 5 is due at icount 500000
+  EXPECT_LE(o.invariant_icount, 501'000u);
+  EXPECT_EQ((u32_at("ticks") == 5).description, "u32[ticks] == 5");
+  EXPECT_EQ((u64_at(0x80001000) != 0).description, "u64[0x80001000] != 0");
+  EXPECT_TRUE((u32_at("ticks") >= 5).holds(run.machine()));
 }
 
 TEST(ScenarioRun, TrapLoopIsDetected) {

@@ -22,6 +22,7 @@
 /// that reruns it.
 
 #include "retrace/testing/matchers.hpp"
+#include "retrace/testing/probe.hpp"
 #include "retrace/testing/run.hpp"
 #include "retrace/testing/scenario.hpp"
 

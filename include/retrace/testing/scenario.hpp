@@ -98,6 +98,11 @@ public:
     m_invariants.push_back({std::move(description), std::move(holds)});
     return *this;
   }
+  /// A declarative invariant, e.g. `invariant(u32_at("counter") <= 10)` (testing/probe.hpp).
+  Scenario& invariant(Invariant inv) {
+    m_invariants.push_back(std::move(inv));
+    return *this;
+  }
   /// How often (in instructions) invariants are checked during a run (default 10000); the
   /// bisection finds the exact instruction afterwards.
   Scenario& check_every(std::uint64_t insns) { m_check_every = insns ? insns : 1; return *this; }
