@@ -4,6 +4,8 @@
 #include "retrace/isa/disasm.hpp"
 #include "retrace/machine/elf.hpp"
 #include "retrace/machine/machine.hpp"
+#include "retrace/replay/log.hpp"
+#include "retrace/replay/replay.hpp"
 #include "retrace/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -11,6 +13,8 @@
 
 #include <cstdio>
 #include <exception>
+#include <memory>
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -32,6 +36,7 @@ struct RunOptions {
   bool trace = false;
   std::vector<std::string> inputs; // "ICOUNT:TEXT"
   std::vector<std::string> loads;  // "FILE@ADDR"
+  std::string record;              // log path
 };
 
 // Exit statuses of `retrace run` that are not the guest's own.
@@ -104,7 +109,13 @@ int cmd_run(RunOptions& o) {
     });
   }
   const std::uint64_t stop = o.max_insns ? o.max_insns : ~std::uint64_t{0};
-  const auto r = m.run(stop);
+  std::unique_ptr<retrace::Recorder> recorder;
+  if (!o.record.empty()) recorder = std::make_unique<retrace::Recorder>(m, o.record, retrace::RecordOptions{"retrace run"});
+  const auto r = recorder ? recorder->run(stop) : m.run(stop);
+  if (recorder) {
+    recorder->finish(r);
+    fmt::print(stderr, "retrace: recorded {} instructions to {}\n", r.icount, o.record);
+  }
   std::fflush(out);
   switch (r.reason) {
   case retrace::StopReason::exited: {
@@ -125,6 +136,106 @@ int cmd_run(RunOptions& o) {
     return exit_trap_loop;
   }
   case retrace::StopReason::requested: return 0;
+  }
+  return 0;
+}
+
+const char* reason_text(retrace::StopReason r) { return retrace::to_string(r); }
+
+int cmd_replay(const std::string& path, std::uint64_t to, bool quiet) {
+  const auto log = retrace::LogReader::read(path);
+  if (log.error()) fmt::print(stderr, "retrace: warning: {}; replaying the valid prefix\n", log.error()->what());
+  retrace::Replayer replay(log);
+  if (!quiet)
+    replay.machine().uart().on_output([](char c) {
+      std::fputc(c, stdout);
+      if (c == '\n') std::fflush(stdout);
+    });
+  const auto r = replay.run(to ? to : ~std::uint64_t{0});
+  std::fflush(stdout);
+  if (r.diverged) {
+    fmt::print(stderr, "retrace: replay diverged between icount {} (last matching digest) and {} (first differing)\n",
+               r.diverged_after, r.diverged_by);
+    return 1;
+  }
+  const auto* end = log.end();
+  if (to && to < replay.end_icount()) {
+    fmt::print(stderr, "retrace: replayed to icount {}: {} digests matched\n", r.result.icount, r.digests_checked);
+    return 0;
+  }
+  if (!end) {
+    fmt::print(stderr, "retrace: replayed the valid prefix to icount {}: {} digests matched\n", r.result.icount,
+               r.digests_checked);
+    return 1;
+  }
+  if (!r.matches_recording()) {
+    fmt::print(stderr, "retrace: replay ended at icount {} ({}), the recording at {} ({})\n", r.result.icount,
+               reason_text(r.result.reason), end->icount, reason_text(end->reason));
+    return 1;
+  }
+  fmt::print(stderr, "retrace: replay matches the recording: {} instructions, {} inputs, {} digests; {}{}\n",
+             end->icount, r.inputs, r.digests_checked, reason_text(end->reason),
+             end->reason == retrace::StopReason::exited ? fmt::format(" with status {}", end->status) : "");
+  return 0;
+}
+
+int cmd_dump(const std::string& path, bool json) {
+  const auto log = retrace::LogReader::read(path);
+  const auto& h = log.header();
+  if (json) {
+    nlohmann::json j;
+    j["format_version"] = h.format_version;
+    j["retrace_version"] = h.retrace_version;
+    j["label"] = h.label;
+    j["seed"] = h.seed;
+    j["digest_interval"] = h.digest_interval;
+    j["spec"] = {{"harts", h.spec.harts}, {"ram_base", h.spec.ram_base}, {"ram_size", h.spec.ram_size},
+                 {"bios", h.spec.bios}, {"kernel", h.spec.kernel}, {"ns_per_insn", h.spec.ns_per_insn},
+                 {"quantum", h.spec.quantum}};
+    for (const auto& l : h.spec.loads) j["spec"]["loads"].push_back({{"path", l.path}, {"address", l.address}});
+    for (const auto& i : h.images)
+      j["images"].push_back({{"role", i.role}, {"path", i.path}, {"size", i.size}, {"xxh3", fmt::format("{:016x}", i.xxh3)}});
+    j["records"] = nlohmann::json::array();
+    for (const auto& r : log.records()) {
+      nlohmann::json e = {{"icount", r.icount}};
+      if (r.kind == retrace::LogRecord::input) {
+        e["kind"] = "uart_rx";
+        e["data"] = r.event.data;
+      } else if (r.kind == retrace::LogRecord::digest) {
+        e["kind"] = "digest";
+        e["digest"] = fmt::format("{:016x}", r.digest_value);
+      } else {
+        e["kind"] = "end";
+        e["reason"] = reason_text(r.reason);
+        e["status"] = r.status;
+      }
+      j["records"].push_back(e);
+    }
+    if (log.error()) j["error"] = log.error()->what();
+    fmt::print("{}\n", j.dump(2));
+    return log.error() ? 1 : 0;
+  }
+  fmt::print("log format {} written by retrace {} ({})\n", h.format_version, h.retrace_version, h.label);
+  fmt::print("machine: {} hart(s), {} MiB RAM, bios {}, kernel {}, {} ns per instruction; seed {}; digest every {} "
+             "instructions\n",
+             h.spec.harts, h.spec.ram_size >> 20, h.spec.bios, h.spec.kernel.empty() ? "-" : h.spec.kernel,
+             h.spec.ns_per_insn, h.seed, h.digest_interval);
+  for (const auto& i : h.images) fmt::print("image {}: {} ({} bytes, xxh3 {:016x})\n", i.role, i.path, i.size, i.xxh3);
+  for (const auto& r : log.records()) {
+    if (r.kind == retrace::LogRecord::input) {
+      std::string shown;
+      for (unsigned char c : r.event.data) shown += (c >= 32 && c < 127 && c != '\\') ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
+      fmt::print("{:>14} input uart0 \"{}\"\n", r.icount, shown);
+    } else if (r.kind == retrace::LogRecord::digest) {
+      fmt::print("{:>14} digest {:016x}\n", r.icount, r.digest_value);
+    } else {
+      fmt::print("{:>14} end {}{}\n", r.icount, reason_text(r.reason),
+                 r.reason == retrace::StopReason::exited ? fmt::format(" status {}", r.status) : "");
+    }
+  }
+  if (log.error()) {
+    fmt::print(stderr, "retrace: {}\n", log.error()->what());
+    return 1;
   }
   return 0;
 }
@@ -151,6 +262,20 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--trace", run.trace, "Print every instruction to stderr: icount, hart, pc, disassembly, register written");
   run_cmd->add_option("--input", run.inputs, "UART input ICOUNT:TEXT (C escapes in TEXT), repeatable");
   run_cmd->add_option("--load", run.loads, "Raw image FILE@ADDRESS copied into RAM, repeatable (QEMU's -device loader)");
+  run_cmd->add_option("--record", run.record, "Record the run to this log file (see `retrace replay`, `retrace dump`)");
+
+  std::string log_path;
+  std::uint64_t replay_to = 0;
+  bool replay_quiet = false;
+  auto* replay_cmd = app.add_subcommand("replay", "Replay a log: rebuild the machine from it, feed its inputs, check every digest");
+  replay_cmd->add_option("log", log_path, "Log file")->required();
+  replay_cmd->add_option("--to", replay_to, "Stop at this icount");
+  replay_cmd->add_flag("--quiet,-q", replay_quiet, "Do not print the guest's UART output");
+
+  bool dump_json = false;
+  auto* dump_cmd = app.add_subcommand("dump", "Print a log's header and every record");
+  dump_cmd->add_option("log", log_path, "Log file")->required();
+  dump_cmd->add_flag("--json", dump_json, "As JSON");
 
   try {
     app.parse(argc, argv);
@@ -160,6 +285,8 @@ int main(int argc, char** argv) {
   try {
     if (*elf) return cmd_elf(elf_path);
     if (*run_cmd) return cmd_run(run);
+    if (*replay_cmd) return cmd_replay(log_path, replay_to, replay_quiet);
+    if (*dump_cmd) return cmd_dump(log_path, dump_json);
   } catch (const retrace::Error& e) {
     fmt::print(stderr, "retrace: error: {}\n", e.what());
     return 2;

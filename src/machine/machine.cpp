@@ -283,6 +283,7 @@ void Machine::record_trap(const Hart& h) {
 void Machine::deliver_events() {
   while (!m_events.empty() && m_events.begin()->first <= m_icount) {
     auto& e = m_events.begin()->second;
+    if (m_on_input) m_on_input(m_icount, e);
     if (e.kind == InputEvent::uart_rx) m_uart.receive(e.data);
     m_events.erase(m_events.begin());
   }

@@ -10,7 +10,7 @@ struct GuestFixture {
   const char* elf;
   const char* bin;
   const char* expect_output; ///< substring of the UART output
-  int expect_exit;           ///< the guest's exit status
+  int expect_exit;           ///< the guest's exit status; -1: it never exits
   bool qemu;                 ///< runs on QEMU's virt too (false: needs HTIF)
   const char* input;         ///< UART input the guest reads (QEMU: stdin; retrace: at icount 0)
 };

@@ -108,6 +108,11 @@ public:
   /// Queues an input at an exact icount (>= the current one).
   void schedule(std::uint64_t icount, InputEvent event);
 
+  /// Called with every input as it enters the machine (the recorder logs them here).
+  void on_input(std::function<void(std::uint64_t icount, const InputEvent&)> f) { m_on_input = std::move(f); }
+  /// Inputs scheduled but not delivered yet, in delivery order.
+  [[nodiscard]] const std::multimap<std::uint64_t, InputEvent>& pending_inputs() const noexcept { return m_events; }
+
   /// Called after every step that executed an instruction or took a trap (for --trace).
   void on_step(std::function<void(const Hart&)> f) { m_on_step = std::move(f); }
 
@@ -177,6 +182,7 @@ private:
   std::multimap<std::uint64_t, InputEvent> m_events; // ordered: same icount keeps insertion order
   std::optional<std::uint32_t> m_exit;
   std::function<void(const Hart&)> m_on_step;
+  std::function<void(std::uint64_t, const InputEvent&)> m_on_input;
   std::vector<std::unique_ptr<Device>> m_owned; // placeholder devices of reserved ranges
   bool m_attention = false;        // a device needs the run loop to look at it
   std::size_t m_current = 0;       // hart whose quantum is running

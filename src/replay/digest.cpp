@@ -1,0 +1,39 @@
+// State digests: cereal's portable binary form of each state struct (so padding and host
+// layout never leak into the hash), then the non-zero RAM pages with their addresses.
+#include "retrace/replay/digest.hpp"
+
+#include "retrace/machine/machine.hpp"
+
+#include <cereal/archives/portable_binary.hpp>
+#include <sstream>
+#include <xxhash.h>
+
+namespace retrace {
+
+std::uint64_t state_digest(const Machine& cm) {
+  auto& m = const_cast<Machine&>(cm); // only read below
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_64bits_reset(st);
+  {
+    std::ostringstream os;
+    {
+      cereal::PortableBinaryOutputArchive ar(os);
+      ar(m.icount());
+      for (std::size_t h = 0; h < m.hart_count(); ++h) ar(m.hart(h).state());
+      ar(m.clint().state(), m.uart().state(), m.plic().state());
+    }
+    const std::string bytes = os.str();
+    XXH3_64bits_update(st, bytes.data(), bytes.size());
+  }
+  static constexpr std::uint8_t zero[Ram::page_size] = {};
+  m.bus().ram().for_each_page([&](std::uint64_t offset, const std::uint8_t* data) {
+    if (std::memcmp(data, zero, Ram::page_size) == 0) return; // untouched and zero pages hash alike
+    XXH3_64bits_update(st, &offset, sizeof offset);
+    XXH3_64bits_update(st, data, Ram::page_size);
+  });
+  const std::uint64_t d = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+  return d;
+}
+
+} // namespace retrace

@@ -1,0 +1,351 @@
+// Log I/O. Records are encoded with cereal's portable binary archive, a chunk at a time, then
+// compressed with zstd and checksummed with xxh3. Every length read from a file is bounded
+// before anything is allocated, so a damaged or hostile log is an error, never a crash.
+#include "retrace/replay/log.hpp"
+
+#include "retrace/version.hpp"
+
+#include <cereal/archives/portable_binary.hpp>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <xxhash.h>
+#include <zstd.h>
+
+namespace retrace {
+namespace {
+
+constexpr char magic[12] = {'R', 'E', 'T', 'R', 'A', 'C', 'E', '-', 'L', 'O', 'G', '\n'};
+constexpr std::uint32_t chunk_magic = 0x4b4e4843; // "CHNK"
+constexpr std::size_t max_header = 16u << 20;
+constexpr std::size_t max_chunk = 64u << 20;
+constexpr std::size_t max_string = 16u << 20;
+
+// --- bounded encodings ---------------------------------------------------------------------
+
+template <class A>
+void save_string(A& ar, const std::string& s) {
+  ar(cereal::make_size_tag(static_cast<cereal::size_type>(s.size())));
+  ar(cereal::binary_data(s.data(), s.size()));
+}
+template <class A>
+void load_string(A& ar, std::string& s) {
+  cereal::size_type n = 0;
+  ar(cereal::make_size_tag(n));
+  if (n > max_string) throw Error(Errc::bad_log, fmt::format("a string of {} bytes", n));
+  s.resize(static_cast<std::size_t>(n));
+  ar(cereal::binary_data(s.data(), s.size()));
+}
+template <class A>
+void save_spec(A& ar, const MachineSpec& s) {
+  ar(s.harts, s.ram_base, s.ram_size);
+  save_string(ar, s.bios);
+  save_string(ar, s.kernel);
+  ar(static_cast<std::uint32_t>(s.loads.size()));
+  for (const auto& l : s.loads) {
+    save_string(ar, l.path);
+    ar(l.address);
+  }
+  ar(s.ns_per_insn, s.quantum);
+}
+template <class A>
+void load_spec(A& ar, MachineSpec& s) {
+  ar(s.harts, s.ram_base, s.ram_size);
+  load_string(ar, s.bios);
+  load_string(ar, s.kernel);
+  std::uint32_t n = 0;
+  ar(n);
+  if (n > 1024) throw Error(Errc::bad_log, fmt::format("{} raw loads", n));
+  s.loads.resize(n);
+  for (auto& l : s.loads) {
+    load_string(ar, l.path);
+    ar(l.address);
+  }
+  ar(s.ns_per_insn, s.quantum);
+}
+
+template <class A>
+void save_header(A& ar, const LogHeader& h) {
+  ar(h.format_version);
+  save_string(ar, h.retrace_version);
+  save_spec(ar, h.spec);
+  ar(static_cast<std::uint32_t>(h.images.size()));
+  for (const auto& i : h.images) {
+    save_string(ar, i.role);
+    save_string(ar, i.path);
+    ar(i.size, i.xxh3);
+  }
+  ar(h.seed, h.digest_interval);
+  save_string(ar, h.label);
+}
+template <class A>
+void load_header(A& ar, LogHeader& h) {
+  ar(h.format_version);
+  if (h.format_version != log_format_version)
+    throw Error(Errc::bad_log, fmt::format("log format version {}; this retrace reads version {}", h.format_version,
+                                           log_format_version));
+  load_string(ar, h.retrace_version);
+  load_spec(ar, h.spec);
+  std::uint32_t n = 0;
+  ar(n);
+  if (n > 1024) throw Error(Errc::bad_log, fmt::format("{} images", n));
+  h.images.resize(n);
+  for (auto& i : h.images) {
+    load_string(ar, i.role);
+    load_string(ar, i.path);
+    ar(i.size, i.xxh3);
+  }
+  ar(h.seed, h.digest_interval);
+  load_string(ar, h.label);
+}
+
+template <class A>
+void save_record(A& ar, const LogRecord& r) {
+  ar(static_cast<std::uint8_t>(r.kind), r.icount);
+  switch (r.kind) {
+  case LogRecord::input:
+    ar(static_cast<std::uint8_t>(r.event.kind));
+    save_string(ar, r.event.data);
+    break;
+  case LogRecord::digest: ar(r.digest_value); break;
+  case LogRecord::end: ar(static_cast<std::uint8_t>(r.reason), r.status); break;
+  }
+}
+template <class A>
+void load_record(A& ar, LogRecord& r) {
+  std::uint8_t kind = 0;
+  ar(kind, r.icount);
+  switch (kind) {
+  case LogRecord::input: {
+    std::uint8_t ek = 0;
+    ar(ek);
+    if (ek != InputEvent::uart_rx) throw Error(Errc::bad_log, fmt::format("unknown input kind {}", ek));
+    r.event.kind = static_cast<InputEvent::Kind>(ek);
+    load_string(ar, r.event.data);
+    break;
+  }
+  case LogRecord::digest: ar(r.digest_value); break;
+  case LogRecord::end: {
+    std::uint8_t reason = 0;
+    ar(reason, r.status);
+    if (reason > static_cast<std::uint8_t>(StopReason::requested))
+      throw Error(Errc::bad_log, fmt::format("unknown stop reason {}", reason));
+    r.reason = static_cast<StopReason>(reason);
+    break;
+  }
+  default: throw Error(Errc::bad_log, fmt::format("unknown record kind {}", kind));
+  }
+  r.kind = static_cast<LogRecord::Kind>(kind);
+}
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+std::uint32_t get_u32(const std::string& b, std::size_t at) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= std::uint32_t(static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)])) << (8 * i);
+  return v;
+}
+std::uint64_t get_u64(const std::string& b, std::size_t at) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= std::uint64_t(static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)])) << (8 * i);
+  return v;
+}
+
+std::uint64_t hash_file(const std::string& path, std::uint64_t& size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, "cannot open image", {path, {}, {}});
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size = bytes.size();
+  return XXH3_64bits(bytes.data(), bytes.size());
+}
+
+} // namespace
+
+std::vector<ImageHash> hash_images(const MachineSpec& spec) {
+  std::vector<ImageHash> out;
+  auto add = [&](const char* role, const std::string& path) {
+    ImageHash h{role, path, 0, 0};
+    h.xxh3 = hash_file(path, h.size);
+    out.push_back(h);
+  };
+  if (spec.bios != "none") add("bios", spec.bios);
+  if (!spec.kernel.empty()) add("kernel", spec.kernel);
+  for (const auto& l : spec.loads) add("load", l.path);
+  return out;
+}
+
+// --- writer ------------------------------------------------------------------------------------
+
+LogWriter::LogWriter(const std::string& path, const LogHeader& header) : m_path(path) {
+  m_file = std::fopen(path.c_str(), "wb");
+  if (!m_file) throw Error(Errc::io, std::string("cannot create log: ") + std::strerror(errno), {path, {}, {}});
+  std::ostringstream hs;
+  {
+    cereal::PortableBinaryOutputArchive ar(hs);
+    save_header(ar, header);
+  }
+  const std::string hb = hs.str();
+  std::string pre(magic, sizeof magic);
+  put_u32(pre, log_format_version);
+  put_u32(pre, static_cast<std::uint32_t>(hb.size()));
+  pre += hb;
+  put_u64(pre, XXH3_64bits(hb.data(), hb.size()));
+  if (std::fwrite(pre.data(), 1, pre.size(), m_file) != pre.size() || std::fflush(m_file) != 0)
+    throw Error(Errc::io, "cannot write log header", {path, {}, {}});
+}
+
+LogWriter::~LogWriter() {
+  try {
+    flush();
+  } catch (...) { // a destructor must not throw; the data written so far stays readable
+  }
+  if (m_file) std::fclose(m_file);
+}
+
+void LogWriter::add(LogRecord r) {
+  m_pending.push_back(std::move(r));
+  if (m_pending.size() >= chunk_records) flush();
+}
+
+void LogWriter::input(std::uint64_t icount, const InputEvent& e) {
+  LogRecord r;
+  r.kind = LogRecord::input;
+  r.icount = icount;
+  r.event = e;
+  add(std::move(r));
+}
+void LogWriter::digest(std::uint64_t icount, std::uint64_t value) {
+  LogRecord r;
+  r.kind = LogRecord::digest;
+  r.icount = icount;
+  r.digest_value = value;
+  add(std::move(r));
+}
+void LogWriter::end(std::uint64_t icount, StopReason reason, std::uint32_t status) {
+  LogRecord r;
+  r.kind = LogRecord::end;
+  r.icount = icount;
+  r.reason = reason;
+  r.status = status;
+  add(std::move(r));
+  flush();
+}
+
+void LogWriter::flush() {
+  if (m_pending.empty() || !m_file) return;
+  std::ostringstream rs;
+  {
+    cereal::PortableBinaryOutputArchive ar(rs);
+    for (const auto& r : m_pending) save_record(ar, r);
+  }
+  const std::string raw = rs.str();
+  std::string packed(ZSTD_compressBound(raw.size()), '\0');
+  const std::size_t n = ZSTD_compress(packed.data(), packed.size(), raw.data(), raw.size(), 3);
+  if (ZSTD_isError(n)) throw Error(Errc::io, std::string("zstd: ") + ZSTD_getErrorName(n), {m_path, {}, {}});
+  packed.resize(n);
+  std::string chunk;
+  put_u32(chunk, chunk_magic);
+  put_u32(chunk, static_cast<std::uint32_t>(packed.size()));
+  put_u32(chunk, static_cast<std::uint32_t>(raw.size()));
+  put_u32(chunk, static_cast<std::uint32_t>(m_pending.size()));
+  put_u64(chunk, XXH3_64bits(packed.data(), packed.size()));
+  chunk += packed;
+  if (std::fwrite(chunk.data(), 1, chunk.size(), m_file) != chunk.size() || std::fflush(m_file) != 0)
+    throw Error(Errc::io, "cannot write log chunk", {m_path, {}, {}});
+  m_pending.clear();
+}
+
+// --- reader ------------------------------------------------------------------------------------
+
+LogReader LogReader::read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, "cannot open log", {path, {}, {}});
+  const std::string b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto bad = [&](std::uint64_t offset, const std::string& msg) { return Error(Errc::bad_log, msg, {path, offset, {}}); };
+
+  LogReader log;
+  if (b.size() < sizeof magic + 8 || std::memcmp(b.data(), magic, sizeof magic) != 0)
+    throw bad(0, "not a retrace log (bad magic)");
+  const std::uint32_t version = get_u32(b, 12);
+  if (version != log_format_version)
+    throw bad(12, fmt::format("log format version {}; this retrace reads version {}", version, log_format_version));
+  const std::uint32_t hlen = get_u32(b, 16);
+  if (hlen > max_header || b.size() < 20 + std::size_t{hlen} + 8) throw bad(16, "truncated log header");
+  const std::string hb = b.substr(20, hlen);
+  if (XXH3_64bits(hb.data(), hb.size()) != get_u64(b, 20 + hlen)) throw bad(20, "log header checksum mismatch");
+  try {
+    std::istringstream hs(hb);
+    cereal::PortableBinaryInputArchive ar(hs);
+    load_header(ar, log.m_header);
+  } catch (const Error& e) {
+    throw bad(20, "bad log header: " + e.message());
+  } catch (const std::exception& e) {
+    throw bad(20, std::string("bad log header: ") + e.what());
+  }
+
+  std::size_t off = 20 + std::size_t{hlen} + 8;
+  while (off < b.size()) {
+    if (!log.m_records.empty() && log.m_records.back().kind == LogRecord::end) {
+      log.m_error = bad(off, "data after the end record");
+      break;
+    }
+    if (b.size() - off < 24) {
+      log.m_error = bad(off, "truncated chunk header");
+      break;
+    }
+    const std::uint32_t cm = get_u32(b, off), csize = get_u32(b, off + 4), rsize = get_u32(b, off + 8),
+                        count = get_u32(b, off + 12);
+    const std::uint64_t sum = get_u64(b, off + 16);
+    if (cm != chunk_magic) {
+      log.m_error = bad(off, "bad chunk magic");
+      break;
+    }
+    if (csize > max_chunk || rsize > max_chunk || count > rsize / 9) { // a record is at least 9 bytes
+      log.m_error = bad(off, fmt::format("implausible chunk sizes ({} compressed, {} raw, {} records)", csize, rsize, count));
+      break;
+    }
+    if (b.size() - off - 24 < csize) {
+      log.m_error = bad(off, fmt::format("truncated chunk: {} of {} bytes present", b.size() - off - 24, csize));
+      break;
+    }
+    const char* payload = b.data() + off + 24;
+    if (XXH3_64bits(payload, csize) != sum) {
+      log.m_error = bad(off, "chunk checksum mismatch");
+      break;
+    }
+    std::string raw(rsize, '\0');
+    const std::size_t got = ZSTD_decompress(raw.data(), raw.size(), payload, csize);
+    if (ZSTD_isError(got) || got != rsize) {
+      log.m_error = bad(off, "chunk does not decompress");
+      break;
+    }
+    std::vector<LogRecord> records;
+    try {
+      std::istringstream rs(raw);
+      cereal::PortableBinaryInputArchive ar(rs);
+      records.resize(count);
+      std::uint64_t last = log.m_records.empty() ? 0 : log.m_records.back().icount;
+      for (auto& r : records) {
+        load_record(ar, r);
+        if (r.icount < last) throw Error(Errc::bad_log, "records out of icount order");
+        last = r.icount;
+      }
+    } catch (const std::exception& e) {
+      log.m_error = bad(off, std::string("bad chunk: ") + e.what());
+      break;
+    }
+    log.m_records.insert(log.m_records.end(), records.begin(), records.end());
+    off += 24 + csize;
+  }
+  if (!log.m_error && !log.end())
+    log.m_error = bad(b.size(), "the log has no end record (the recorder stopped before the run ended)");
+  return log;
+}
+
+} // namespace retrace
