@@ -4,9 +4,11 @@
 #include "retrace/testing/run.hpp"
 
 #include "retrace/error.hpp"
+#include "retrace/replay/replay.hpp"
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -45,6 +47,7 @@ std::string RunOutcome::describe() const {
   case StopReason::requested: s = "stopped where the test asked"; break;
   }
   s += fmt::format(" at icount {} (seed {})", icount, seed);
+  if (!log_path.empty()) s += fmt::format("; log {}", log_path);
   if (invariant_violated) s += fmt::format("; invariant '{}' broken by icount {}", *invariant_violated, invariant_icount);
   if (reason == StopReason::trap_loop && !traps.empty()) {
     const auto& t = traps.back();
@@ -64,10 +67,17 @@ std::string RunOutcome::describe() const {
 
 ScenarioRun::ScenarioRun(const Scenario& scenario, std::uint64_t seed, RunLimits limits)
     : m_scenario(scenario), m_seed(seed), m_limits(limits), m_jitter(Rng::derive(seed, "input-jitter")) {
+  // Absolute image paths, so the log replays from anywhere.
   MachineSpec spec = scenario.machine_spec();
-  if (!spec.kernel.empty()) spec.kernel = guest_path(spec.kernel);
-  if (spec.bios != "none") spec.bios = guest_path(spec.bios);
+  if (!spec.kernel.empty()) spec.kernel = std::filesystem::absolute(guest_path(spec.kernel)).string();
+  if (spec.bios != "none") spec.bios = std::filesystem::absolute(guest_path(spec.bios)).string();
+  for (auto& l : spec.loads) l.path = std::filesystem::absolute(l.path).string();
   m_machine = std::make_unique<Machine>(spec);
+  if (!limits.log_path.empty()) {
+    std::filesystem::create_directories(std::filesystem::path(limits.log_path).parent_path());
+    m_recorder = std::make_unique<Recorder>(*m_machine, limits.log_path,
+                                            RecordOptions{limits.label.empty() ? "guest test" : limits.label, seed});
+  }
   m_machine->set_trap_loop_threshold(scenario.trap_loop_threshold());
   m_machine->uart().on_output([this](char c) { on_output(c); });
 
@@ -81,7 +91,15 @@ ScenarioRun::ScenarioRun(const Scenario& scenario, std::uint64_t seed, RunLimits
       m_machine->schedule(p.start + k * p.period + jitter(), {InputEvent::uart_rx, p.bytes});
 }
 
-ScenarioRun::~ScenarioRun() = default;
+ScenarioRun::~ScenarioRun() {
+  if (m_recorder) {
+    try {
+      const RunOutcome o = outcome();
+      m_recorder->finish({o.reason, o.icount, o.exit_status});
+    } catch (...) { // the log keeps its chunks; only the end record is missing
+    }
+  }
+}
 
 void ScenarioRun::on_output(char) {
   const std::string& out = m_machine->uart().output();
@@ -109,7 +127,7 @@ RunOutcome ScenarioRun::advance(std::uint64_t stop) {
   while (true) {
     const std::uint64_t slice_end =
         std::min(end, m_machine->icount() + (checking ? m_scenario.check_every() : std::uint64_t{1'000'000}));
-    const auto r = m_machine->run(slice_end);
+    const auto r = m_recorder ? m_recorder->run(slice_end) : m_machine->run(slice_end);
     m_last_reason = r.reason;
     if (r.reason == StopReason::exited) m_exit_status = r.status;
     if (checking) {
@@ -161,6 +179,7 @@ RunOutcome ScenarioRun::outcome() const {
   o.uart = m_machine->uart().output();
   o.traps = m_machine->traps();
   o.trap_count = m_machine->trap_count();
+  if (m_recorder) o.log_path = m_recorder->path();
   return o;
 }
 

@@ -74,8 +74,11 @@ std::string parse_runner_flags(int& argc, char** argv, RunnerConfig& config) {
       } catch (const std::exception&) {
         return "--retrace_watchdog takes seconds, not '" + *secs + "'";
       }
+    } else if (auto dir = value("retrace_log_dir")) {
+      config.log_dir = *dir;
     } else if (a.rfind("--retrace_", 0) == 0) {
-      return "unknown flag " + a + " (retrace's are --retrace_seed, --retrace_seeds, --retrace_jobs, --retrace_watchdog)";
+      return "unknown flag " + a +
+             " (retrace's are --retrace_seed, --retrace_seeds, --retrace_jobs, --retrace_watchdog, --retrace_log_dir)";
     } else {
       argv[out++] = argv[i];
     }
@@ -99,14 +102,23 @@ int test_main(int argc, char** argv) {
 // --- GuestTest --------------------------------------------------------------------------------
 
 void GuestTest::SetUp() {
-  if (!m_seed_set) m_seed = runner_config().seeds.front();
+  const auto& config = runner_config();
+  if (!m_seed_set) {
+    m_seed = config.seeds.front();
+    m_test_name = detail::current_test_name();
+  }
   declare(m_scenario);
-  m_run = std::make_unique<ScenarioRun>(m_scenario, m_seed, RunLimits{runner_config().watchdog_seconds});
+  RunLimits limits;
+  limits.watchdog_seconds = config.watchdog_seconds;
+  limits.label = m_test_name;
+  if (!config.log_dir.empty()) limits.log_path = fmt::format("{}/{}/seed-{}.rlog", config.log_dir, m_test_name, m_seed);
+  m_run = std::make_unique<ScenarioRun>(m_scenario, m_seed, limits);
 }
 
-void GuestTest::retrace_run_seed(std::uint64_t seed) {
+void GuestTest::retrace_run_seed(std::uint64_t seed, const std::string& test_name) {
   m_seed = seed;
   m_seed_set = true;
+  m_test_name = test_name;
   SetUp();
   retrace_body();
   TearDown();
@@ -116,7 +128,16 @@ void GuestTest::retrace_run_seed(std::uint64_t seed) {
 
 namespace detail {
 
-SeedResult run_one_seed(GuestTest& test, std::uint64_t seed) {
+std::string current_test_name() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  if (!info) return "unknown";
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  for (auto& c : name)
+    if (c == '/') c = '_'; // parameterized names
+  return name;
+}
+
+SeedResult run_one_seed(GuestTest& test, std::uint64_t seed, const std::string& test_name) {
   SeedResult r;
   r.seed = seed;
   ::testing::TestPartResultArray parts;
@@ -124,7 +145,7 @@ SeedResult run_one_seed(GuestTest& test, std::uint64_t seed) {
     ::testing::ScopedFakeTestPartResultReporter capture(
         ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &parts);
     try {
-      test.retrace_run_seed(seed);
+      test.retrace_run_seed(seed, test_name);
     } catch (const std::exception& e) {
       ADD_FAILURE() << "uncaught exception: " << e.what();
     }
@@ -192,8 +213,13 @@ void report_seeds(const std::vector<SeedResult>& results) {
   if (results.size() == 1) ::testing::Test::RecordProperty("retrace_seed", std::to_string(results.front().seed));
   if (!failed.empty()) {
     ::testing::Test::RecordProperty("retrace_failed_seeds", seeds_text);
+    std::string replay;
+    for (const auto& r : results)
+      if (r.seed == failed.front() && r.outcome && !r.outcome->log_path.empty())
+        replay = "\nreplay it: retrace replay " + r.outcome->log_path;
     ADD_FAILURE_AT(test_file, test_line) << failed.size() << " of " << results.size() << " seeds failed: " << seeds_text
-                  << "\nrerun one: " << config.program << " --gtest_filter=" << full << " --retrace_seed=" << failed.front();
+                  << "\nrerun one: " << config.program << " --gtest_filter=" << full << " --retrace_seed=" << failed.front()
+                  << replay;
   }
 }
 

@@ -33,7 +33,9 @@ void write_bytes(const std::string& path, const std::string& b) { std::ofstream(
 
 // A log with 10000 inputs (three chunks) and an end.
 std::string make_log() {
-  const std::string path = ::testing::TempDir() + "/unit.rlog";
+  // one file per test: ctest runs tests in parallel processes
+  const std::string path =
+      ::testing::TempDir() + "/unit-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".rlog";
   LogWriter w(path, header());
   for (std::uint64_t i = 0; i < 10'000; ++i) {
     w.input(i * 10, {InputEvent::uart_rx, std::string(1 + i % 3, static_cast<char>('a' + i % 26))});

@@ -31,8 +31,23 @@ TEST(Runner, SweepReportsFailingSeedsAndTheRerunCommand) {
   // the rerun command fails the same way
   const auto again = run_process({EXAMPLES, ringbuf_filter, "--retrace_seed=12"});
   EXPECT_EQ(again.exit_status, 1);
-  EXPECT_THAT(again.out, HasSubstr("[seed 12] the run exited with status 1 at icount 101887 (seed 12); its output "
-                                   "ends \"FAIL: lost data: received 63 of 64 bytes (1 still in the ring)\""));
+  EXPECT_THAT(again.out, HasSubstr("[seed 12] the run exited with status 1 at icount 101887 (seed 12)"));
+  EXPECT_THAT(again.out, HasSubstr("its output ends \"FAIL: lost data: received 63 of 64 bytes (1 still in the ring)\""));
+}
+
+TEST(Runner, EveryRunIsRecordedAndTheFailureReplays) {
+  const std::string dir = ::testing::TempDir() + "/runner-logs";
+  const auto r = run_process({EXAMPLES, ringbuf_filter, "--retrace_seeds=11..13", "--retrace_log_dir=" + dir});
+  EXPECT_EQ(r.exit_status, 1);
+  const std::string log = dir + "/RingBuffer.DeliversEveryByte/seed-12.rlog";
+  EXPECT_THAT(r.out, HasSubstr("replay it: retrace replay " + log));
+  for (int seed : {11, 12, 13})
+    EXPECT_TRUE(std::ifstream(dir + "/RingBuffer.DeliversEveryByte/seed-" + std::to_string(seed) + ".rlog").good());
+  const auto replay = run_process({RETRACE_CLI, "replay", log});
+  EXPECT_EQ(replay.exit_status, 0) << replay.err;
+  EXPECT_THAT(replay.out, HasSubstr("FAIL: lost data: received 63 of 64 bytes"));
+  EXPECT_THAT(replay.err, HasSubstr("replay matches the recording: 101887 instructions, 64 inputs"));
+  EXPECT_THAT(replay.err, HasSubstr("exited with status 1"));
 }
 
 TEST(Runner, SeedRangeAndXmlProperties) {

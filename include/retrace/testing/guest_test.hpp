@@ -35,7 +35,7 @@ namespace retrace {
 class GuestTest : public ::testing::Test {
 public:
   /// Runs SetUp, the body and TearDown for one seed (the runner calls this; not for tests).
-  void retrace_run_seed(std::uint64_t seed);
+  void retrace_run_seed(std::uint64_t seed, const std::string& test_name);
   /// The outcome of the last run()/run_for()/run_until_output() of this test (for reports).
   [[nodiscard]] const std::optional<RunOutcome>& last_outcome() const noexcept { return m_last; }
 
@@ -78,6 +78,7 @@ private:
   std::unique_ptr<ScenarioRun> m_run;
   std::uint64_t m_seed = 0;
   bool m_seed_set = false;
+  std::string m_test_name;
   std::optional<RunOutcome> m_last;
 };
 

@@ -55,6 +55,8 @@ inline void PrintTo(const RunOutcome& o, std::ostream* os) { *os << "a run that 
 /// Limits outside the scenario (from the runner's flags).
 struct RunLimits {
   double watchdog_seconds = 600; ///< wall-clock last resort; 0 disables
+  std::string log_path;          ///< record the run to this log ("": do not record)
+  std::string label;             ///< what the log's header says recorded it
 };
 
 /// One run of a scenario under a seed, advanced step by step by the test body.
@@ -87,6 +89,7 @@ private:
   std::uint64_t m_seed;
   RunLimits m_limits;
   std::unique_ptr<Machine> m_machine;
+  std::unique_ptr<class Recorder> m_recorder;
   Rng m_jitter;               // the seed's "input-jitter" stream
   std::size_t m_console_step = 0;
   std::string m_until;        // run_until_output's text, while it runs

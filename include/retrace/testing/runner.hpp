@@ -9,6 +9,7 @@
 ///   --retrace_seeds=N        run under seeds 1..N;  --retrace_seeds=A..B  under seeds A..B
 ///   --retrace_jobs=J         parallel runs (default: all cores)
 ///   --retrace_watchdog=SEC   wall-clock limit per run, the last resort (default 600; 0: off)
+///   --retrace_log_dir=DIR    where every run's replay log goes (default retrace-logs; "": none)
 ///
 /// Example (a test program's main):
 /// \code
@@ -32,6 +33,7 @@ struct RunnerConfig {
   std::vector<std::uint64_t> seeds{1}; ///< default: seed 1
   unsigned jobs = 0;                   ///< 0: all cores
   double watchdog_seconds = 600;
+  std::string log_dir = "retrace-logs"; ///< where each run's log goes ("": no logs)
   std::string program;                 ///< argv[0], for rerun commands
   bool progress = false;               ///< show progress (stderr is a terminal)
 };
@@ -56,7 +58,9 @@ struct SeedResult {
   std::vector<SeedFailure> failures;
   std::shared_ptr<const RunOutcome> outcome;
 };
-SeedResult run_one_seed(GuestTest& test, std::uint64_t seed);
+SeedResult run_one_seed(GuestTest& test, std::uint64_t seed, const std::string& test_name);
+/// The current gtest test's full name ("Suite.Name"), on the thread that runs it.
+std::string current_test_name();
 /// Calls f(i) for i in [0, count) on the configured jobs; f returns whether that run failed.
 void for_each_seed(std::size_t count, const std::function<bool(std::size_t)>& f);
 void report_seeds(const std::vector<SeedResult>& results);
@@ -71,8 +75,9 @@ void run_seeds() {
   tests.reserve(seeds.size());
   for (std::size_t i = 0; i < seeds.size(); ++i) tests.push_back(std::make_unique<Body>());
   std::vector<detail::SeedResult> results(seeds.size());
+  const std::string name = detail::current_test_name();
   detail::for_each_seed(seeds.size(), [&](std::size_t i) {
-    results[i] = detail::run_one_seed(*tests[i], seeds[i]);
+    results[i] = detail::run_one_seed(*tests[i], seeds[i], name);
     return !results[i].failures.empty();
   });
   tests.clear();
