@@ -1,7 +1,7 @@
 # The README's demo. It grows with each capability. Today: a guest test that passes under its
 # default seed, a seed sweep that finds the runs where the planted race corrupts data, and the
 # rerun of one failing seed, which fails the same way every time.
-# (Recording, replay and the bisection report join it as those land.)
+# (The bisection report joins it next.)
 function(demo_step title expected)
   list(JOIN ARGN " " shown)
   message(STATUS "")
@@ -21,4 +21,8 @@ demo_step("a guest test of an interrupt-driven UART ring buffer passes under its
 demo_step("sweeping 200 seeds (input timing jitter) finds the runs where the race loses a byte" 1
           "${examples}" --gtest_filter=RingBuffer.DeliversEveryByte --retrace_seeds=200 --gtest_brief=1)
 demo_step("rerunning a failing seed fails the same way, at the same instruction count" 1
-          "${examples}" --gtest_filter=RingBuffer.DeliversEveryByte --retrace_seed=12 --gtest_brief=1)
+          "${examples}" --gtest_filter=RingBuffer.DeliversEveryByte --retrace_seed=12 --gtest_brief=1
+          --retrace_log_dir=${BUILD_DIR}/demo-logs)
+demo_step("the failing run's log replays the failure exactly, without the test code" 0
+          "${RETRACE}" replay "${BUILD_DIR}/demo-logs/RingBuffer.DeliversEveryByte/seed-12.rlog")
+demo_step("what the log holds" 0 "${RETRACE}" dump "${BUILD_DIR}/demo-logs/RingBuffer.DeliversEveryByte/seed-12.rlog")

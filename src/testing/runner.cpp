@@ -108,11 +108,14 @@ void GuestTest::SetUp() {
     m_test_name = detail::current_test_name();
   }
   declare(m_scenario);
-  RunLimits limits;
-  limits.watchdog_seconds = config.watchdog_seconds;
-  limits.label = m_test_name;
-  if (!config.log_dir.empty()) limits.log_path = fmt::format("{}/{}/seed-{}.rlog", config.log_dir, m_test_name, m_seed);
-  m_run = std::make_unique<ScenarioRun>(m_scenario, m_seed, limits);
+  m_limits.watchdog_seconds = config.watchdog_seconds;
+  m_limits.label = m_test_name;
+  if (!config.log_dir.empty()) m_limits.log_path = fmt::format("{}/{}/seed-{}.rlog", config.log_dir, m_test_name, m_seed);
+}
+
+ScenarioRun& GuestTest::scenario_run() {
+  if (!m_run) m_run = std::make_unique<ScenarioRun>(m_scenario, m_seed, m_limits);
+  return *m_run;
 }
 
 void GuestTest::retrace_run_seed(std::uint64_t seed, const std::string& test_name) {

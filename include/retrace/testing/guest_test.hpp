@@ -48,15 +48,15 @@ protected:
   void SetUp() override;
 
   /// Runs to the end: exit, hang, trap loop, broken invariant or budget.
-  RunOutcome run() { return remember(m_run->run()); }
+  RunOutcome run() { return remember(scenario_run().run()); }
   /// Runs at most n more instructions.
-  RunOutcome run_for(std::uint64_t n) { return remember(m_run->run_for(n)); }
+  RunOutcome run_for(std::uint64_t n) { return remember(scenario_run().run_for(n)); }
   /// Runs until the UART output contains text.
-  RunOutcome run_until_output(std::string_view text) { return remember(m_run->run_until_output(text)); }
+  RunOutcome run_until_output(std::string_view text) { return remember(scenario_run().run_until_output(text)); }
 
   /// The seed this test runs under.
   [[nodiscard]] std::uint64_t seed() const noexcept { return m_seed; }
-  [[nodiscard]] Machine& machine() { return m_run->machine(); }
+  [[nodiscard]] Machine& machine() { return scenario_run().machine(); }
   [[nodiscard]] const Scenario& scenario() const noexcept { return m_scenario; }
   /// A T at a guest physical address.
   template <class T>
@@ -70,6 +70,9 @@ protected:
   }
 
 private:
+  // The run is built on first use, so a fixture object that never runs (gtest's own instance
+  // of a RETRACE_TEST_F test) builds no machine and writes no log.
+  ScenarioRun& scenario_run();
   RunOutcome remember(RunOutcome o) {
     m_last = o;
     return o;
@@ -79,6 +82,7 @@ private:
   std::uint64_t m_seed = 0;
   bool m_seed_set = false;
   std::string m_test_name;
+  RunLimits m_limits;
   std::optional<RunOutcome> m_last;
 };
 
