@@ -240,6 +240,47 @@ void Machine::reset() {
   load_images();
 }
 
+MachineSnapshot Machine::snapshot() {
+  MachineSnapshot s;
+  s.icount = m_icount;
+  for (const auto& h : m_harts) s.harts.push_back(h->state());
+  s.clint = m_clint.state();
+  s.uart = m_uart.state();
+  s.plic = m_plic.state();
+  s.pending_inputs = m_events;
+  s.exit = m_exit;
+  s.current_hart = m_current;
+  s.quantum_left = m_quantum_left;
+  s.trap_count = m_trap_count;
+  s.ram = m_bus.ram().snapshot();
+  return s;
+}
+
+void Machine::restore(const MachineSnapshot& s) {
+  if (s.harts.size() != m_harts.size())
+    throw Error(Errc::bad_argument, fmt::format("snapshot of {} harts for a machine of {}", s.harts.size(), m_harts.size()));
+  m_icount = s.icount;
+  for (std::size_t i = 0; i < m_harts.size(); ++i) m_harts[i]->set_state(s.harts[i]);
+  m_bus.ram().restore(s.ram);
+  m_clint.set_state(s.clint);
+  m_plic.set_state(s.plic);
+  m_uart.set_state(s.uart);
+  m_events = s.pending_inputs;
+  m_exit = s.exit;
+  m_current = s.current_hart;
+  m_quantum_left = s.quantum_left;
+  // The trap log keeps what happened before the snapshot.
+  m_trap_count = s.trap_count;
+  if (m_traps.size() > m_trap_count) m_traps.resize(m_trap_count);
+  while (!m_traps.empty() && m_traps.back().icount > m_icount) m_traps.pop_back();
+  m_same_trap_run = 0;
+  m_trap_loop = false;
+  m_stop_requested = false;
+  m_attention = false;
+  m_test.request.reset();
+  if (m_htif) m_htif->request.reset();
+}
+
 void Machine::schedule(std::uint64_t icount, InputEvent event) {
   if (icount < m_icount)
     throw Error(Errc::bad_argument, fmt::format("input scheduled in the past (now {})", m_icount), {{}, {}, icount});

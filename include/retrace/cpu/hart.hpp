@@ -97,6 +97,11 @@ public:
 
   [[nodiscard]] unsigned hartid() const noexcept { return m_hartid; }
   [[nodiscard]] HartState& state() noexcept { return m_s; }
+  /// Replaces the whole architectural state (restoring a snapshot).
+  void set_state(const HartState& s) {
+    m_s = s;
+    update_pmp_summary();
+  }
   [[nodiscard]] const HartState& state() const noexcept { return m_s; }
 
   /// Interrupt lines driven by devices (MSIP, MTIP, MEIP, SEIP).

@@ -75,8 +75,27 @@ struct RunResult {
 
 /// A timed input: delivered when the machine's icount reaches `icount`.
 struct InputEvent {
-  enum Kind : std::uint8_t { uart_rx } kind = uart_rx;
+  enum Kind : std::uint8_t { uart_rx = 1 } kind = uart_rx;
   std::string data;
+  template <class A>
+  void serialize(A& ar) { ar(kind, data); }
+  friend bool operator==(const InputEvent&, const InputEvent&) = default;
+};
+
+/// Everything a machine's future depends on, at one icount. RAM pages are shared with the
+/// machine (copy-on-write), so taking one costs O(pages in use) pointer copies, not a RAM copy.
+struct MachineSnapshot {
+  std::uint64_t icount = 0;
+  std::vector<HartState> harts;
+  Clint::State clint;
+  Uart16550::State uart;
+  Plic::State plic;
+  std::multimap<std::uint64_t, InputEvent> pending_inputs;
+  std::optional<std::uint32_t> exit;
+  std::size_t current_hart = 0;
+  std::uint64_t quantum_left = 0;
+  std::uint64_t trap_count = 0;
+  Ram::Snapshot ram;
 };
 
 /// Addresses of the virt map (design.md).
@@ -104,6 +123,11 @@ public:
 
   /// Runs until the guest exits, every hart idles forever, or icount reaches `stop_icount`.
   RunResult run(std::uint64_t stop_icount);
+
+  /// The whole state now (see MachineSnapshot); restore() returns to it exactly.
+  [[nodiscard]] MachineSnapshot snapshot();
+  /// Back to a snapshot taken from this machine (or one built from the same spec).
+  void restore(const MachineSnapshot& s);
 
   /// Queues an input at an exact icount (>= the current one).
   void schedule(std::uint64_t icount, InputEvent event);

@@ -1,9 +1,11 @@
 #pragma once
 /// \file
 /// Guest RAM, in 4 KiB pages allocated on first write (untouched pages read as zero). Paging
-/// is what makes snapshots cheap: a snapshot shares pages and only pages dirtied since are
-/// copied (see the replay layer).
+/// is what makes snapshots cheap: a snapshot shares the pages, and the first write to a shared
+/// page after a snapshot copies that page (copy-on-write), so memory grows only by the pages
+/// dirtied since.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -19,7 +21,13 @@ public:
   static constexpr std::uint64_t page_size = 1ull << page_shift;
   using Page = std::array<std::uint8_t, page_size>;
 
-  explicit Ram(std::uint64_t size) : m_size(size), m_pages((size + page_size - 1) >> page_shift) {}
+  /// The pages in use at one moment, shared with the RAM they came from.
+  struct Snapshot {
+    std::vector<std::pair<std::uint32_t, std::shared_ptr<const Page>>> pages; ///< (page index, contents)
+  };
+
+  explicit Ram(std::uint64_t size)
+      : m_size(size), m_pages((size + page_size - 1) >> page_shift), m_shared(m_pages.size(), 0) {}
 
   [[nodiscard]] std::uint64_t size() const noexcept { return m_size; }
 
@@ -31,9 +39,36 @@ public:
   }
   /// Host pointer to the page containing `offset` for writing (allocated on demand).
   [[nodiscard]] std::uint8_t* page_for_write(std::uint64_t offset) {
-    auto& p = m_pages[offset >> page_shift];
-    if (!p) p = std::make_unique<Page>(Page{});
+    const std::size_t i = offset >> page_shift;
+    auto& p = m_pages[i];
+    if (!p) {
+      p = std::make_shared<Page>(Page{});
+      m_shared[i] = 0;
+    } else if (m_shared[i]) { // a snapshot holds it: copy before the first write
+      p = std::make_shared<Page>(*p);
+      m_shared[i] = 0;
+    }
     return p->data();
+  }
+
+  /// Shares every page in use with a new snapshot (O(pages in use), no page is copied).
+  [[nodiscard]] Snapshot snapshot() {
+    Snapshot s;
+    for (std::size_t i = 0; i < m_pages.size(); ++i) {
+      if (!m_pages[i]) continue;
+      m_shared[i] = 1;
+      s.pages.emplace_back(static_cast<std::uint32_t>(i), m_pages[i]);
+    }
+    return s;
+  }
+  /// Back to a snapshot's contents (pages stay shared until written).
+  void restore(const Snapshot& s) {
+    clear();
+    for (const auto& [i, page] : s.pages) {
+      if (i >= m_pages.size()) continue;
+      m_pages[i] = std::const_pointer_cast<Page>(page);
+      m_shared[i] = 1;
+    }
   }
 
   /// Copies bytes out; [offset, offset+n) must be inside RAM.
@@ -64,6 +99,13 @@ public:
   /// Drops every page (all of RAM reads as zero again).
   void clear() {
     for (auto& p : m_pages) p.reset();
+    std::fill(m_shared.begin(), m_shared.end(), std::uint8_t{0});
+  }
+  /// Number of pages still shared with a snapshot (not written since it was taken).
+  [[nodiscard]] std::size_t pages_shared() const noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < m_pages.size(); ++i) n += m_pages[i] && m_shared[i];
+    return n;
   }
   /// Number of pages that have been written.
   [[nodiscard]] std::size_t pages_in_use() const noexcept {
@@ -80,7 +122,8 @@ public:
 
 private:
   std::uint64_t m_size;
-  std::vector<std::unique_ptr<Page>> m_pages;
+  std::vector<std::shared_ptr<Page>> m_pages;
+  std::vector<std::uint8_t> m_shared; // 1: the page may be held by a snapshot
 };
 
 } // namespace retrace

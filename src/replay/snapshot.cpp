@@ -1,0 +1,73 @@
+// Snapshots on disk: a magic, a format version, then one portable-binary archive. Every count
+// read is bounded before anything is allocated.
+#include "retrace/replay/snapshot.hpp"
+
+#include "retrace/error.hpp"
+
+#include <cereal/archives/portable_binary.hpp>
+#include <cereal/types/map.hpp>
+#include <cereal/types/optional.hpp>
+#include <cereal/types/vector.hpp>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+
+namespace retrace {
+namespace {
+constexpr char magic[8] = {'R', 'T', 'R', 'C', 'S', 'N', 'A', 'P'};
+constexpr std::uint32_t snapshot_version = 1;
+} // namespace
+
+void save_snapshot(const MachineSnapshot& s, const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error(Errc::io, "cannot create snapshot file", {path, {}, {}});
+  out.write(magic, sizeof magic);
+  {
+    cereal::PortableBinaryOutputArchive ar(out);
+    ar(snapshot_version, s.icount, s.harts, s.clint, s.uart, s.plic, s.pending_inputs, s.exit,
+       static_cast<std::uint64_t>(s.current_hart), s.quantum_left, s.trap_count);
+    ar(static_cast<std::uint64_t>(s.ram.pages.size()));
+    for (const auto& [index, page] : s.ram.pages) {
+      ar(index);
+      ar(cereal::binary_data(page->data(), page->size()));
+    }
+  }
+  if (!out) throw Error(Errc::io, "cannot write snapshot file", {path, {}, {}});
+}
+
+MachineSnapshot load_snapshot(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, "cannot open snapshot file", {path, {}, {}});
+  char m[sizeof magic] = {};
+  in.read(m, sizeof m);
+  if (!in || std::memcmp(m, magic, sizeof magic) != 0) throw Error(Errc::bad_log, "not a retrace snapshot", {path, 0, {}});
+  MachineSnapshot s;
+  try {
+    cereal::PortableBinaryInputArchive ar(in);
+    std::uint32_t version = 0;
+    ar(version);
+    if (version != snapshot_version)
+      throw Error(Errc::bad_log, fmt::format("snapshot version {}; this retrace reads {}", version, snapshot_version));
+    std::uint64_t current = 0, pages = 0;
+    ar(s.icount, s.harts, s.clint, s.uart, s.plic, s.pending_inputs, s.exit, current, s.quantum_left, s.trap_count);
+    if (s.harts.empty() || s.harts.size() > 8) throw Error(Errc::bad_log, fmt::format("{} harts", s.harts.size()));
+    s.current_hart = static_cast<std::size_t>(current % s.harts.size());
+    ar(pages);
+    if (pages > (16ull << 30) / Ram::page_size) throw Error(Errc::bad_log, fmt::format("{} pages", pages));
+    s.ram.pages.reserve(static_cast<std::size_t>(pages));
+    for (std::uint64_t k = 0; k < pages; ++k) {
+      std::uint32_t index = 0;
+      ar(index);
+      auto page = std::make_shared<Ram::Page>();
+      ar(cereal::binary_data(page->data(), page->size()));
+      s.ram.pages.emplace_back(index, std::move(page));
+    }
+  } catch (const Error& e) {
+    throw Error(Errc::bad_log, "bad snapshot: " + e.message(), {path, {}, {}});
+  } catch (const std::exception& e) {
+    throw Error(Errc::bad_log, std::string("bad snapshot: ") + e.what(), {path, {}, {}});
+  }
+  return s;
+}
+
+} // namespace retrace
