@@ -1,5 +1,6 @@
 // `retrace`: one CLI for everything a machine or a log can do. Errors from bad input are
 // retrace::Error and end in a one-line message and exit status 2.
+#include "retrace/bisect/bisect.hpp"
 #include "retrace/error.hpp"
 #include "retrace/isa/disasm.hpp"
 #include "retrace/machine/elf.hpp"
@@ -240,6 +241,26 @@ int cmd_dump(const std::string& path, bool json) {
   return 0;
 }
 
+int cmd_bisect(const std::string& path, const std::string& until, bool json, std::size_t context,
+               std::uint64_t interval) {
+  const auto log = retrace::LogReader::read(path);
+  if (log.error()) fmt::print(stderr, "retrace: warning: {}; searching the valid prefix\n", log.error()->what());
+  // Symbols for the predicate come from the recorded kernel (or bios) ELF.
+  std::unique_ptr<retrace::ElfFile> elf;
+  for (const auto& img : log.header().images)
+    if (img.role == "kernel" || (img.role == "bios" && !elf)) {
+      try {
+        elf = std::make_unique<retrace::ElfFile>(retrace::ElfFile::load(img.path));
+      } catch (const retrace::Error&) { // a raw image has no symbols
+      }
+    }
+  const auto predicate = retrace::parse_predicate(until, elf.get());
+  const auto r = retrace::bisect(log, predicate, {interval, context});
+  if (json) fmt::print("{}\n", retrace::report_json(r, path).dump(2));
+  else fmt::print("{}", retrace::format_report(r, path));
+  return r.found ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -272,6 +293,19 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--to", replay_to, "Stop at this icount");
   replay_cmd->add_flag("--quiet,-q", replay_quiet, "Do not print the guest's UART output");
 
+  std::string until;
+  bool bisect_json = false;
+  std::size_t bisect_context = 10;
+  std::uint64_t bisect_interval = 0;
+  auto* bisect_cmd = app.add_subcommand("bisect", "Find the first instruction after which a predicate holds in a recorded run");
+  bisect_cmd->add_option("log", log_path, "Log file")->required();
+  bisect_cmd->add_option("--until", until,
+                         "Predicate: pc==SYMBOL|ADDR, uart~TEXT, TYPE[SYMBOL|ADDR] OP VALUE (u32[counter]>10), "
+                         "trap==CAUSE, exited")->required();
+  bisect_cmd->add_flag("--json", bisect_json, "Report as JSON");
+  bisect_cmd->add_option("--context", bisect_context, "Instructions to show before the one found")->capture_default_str();
+  bisect_cmd->add_option("--interval", bisect_interval, "Instructions between first-pass snapshots (default: run/64)");
+
   bool dump_json = false;
   auto* dump_cmd = app.add_subcommand("dump", "Print a log's header and every record");
   dump_cmd->add_option("log", log_path, "Log file")->required();
@@ -287,6 +321,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cmd_run(run);
     if (*replay_cmd) return cmd_replay(log_path, replay_to, replay_quiet);
     if (*dump_cmd) return cmd_dump(log_path, dump_json);
+    if (*bisect_cmd) return cmd_bisect(log_path, until, bisect_json, bisect_context, bisect_interval);
   } catch (const retrace::Error& e) {
     fmt::print(stderr, "retrace: error: {}\n", e.what());
     return 2;

@@ -29,9 +29,11 @@ static void on_trap(struct rt_trap_frame *f) {
   while (REG8(RT_UART_BASE + 5) & 1) {
     const uint8_t c = REG8(RT_UART_BASE);
     if (count < sizeof ring) {
+      /* count first, then head: so (head - tail) - count, "bytes in the ring nobody counts", is
+       * never above 0 except after the main loop's stale write has lost an increment */
       ring[head] = c;
-      head = (head + 1) & 255;
       count = count + 1;
+      head = (head + 1) & 255;
     } else {
       dropped++;
     }

@@ -252,6 +252,8 @@ MachineSnapshot Machine::snapshot() {
   s.current_hart = m_current;
   s.quantum_left = m_quantum_left;
   s.trap_count = m_trap_count;
+  s.traps = m_traps;
+  s.pc_watch_hit = m_pc_watch_hit;
   s.ram = m_bus.ram().snapshot();
   return s;
 }
@@ -271,8 +273,8 @@ void Machine::restore(const MachineSnapshot& s) {
   m_quantum_left = s.quantum_left;
   // The trap log keeps what happened before the snapshot.
   m_trap_count = s.trap_count;
-  if (m_traps.size() > m_trap_count) m_traps.resize(m_trap_count);
-  while (!m_traps.empty() && m_traps.back().icount > m_icount) m_traps.pop_back();
+  m_traps = s.traps;
+  m_pc_watch_hit = s.pc_watch_hit;
   m_same_trap_run = 0;
   m_trap_loop = false;
   m_stop_requested = false;
@@ -370,6 +372,7 @@ RunResult Machine::run(std::uint64_t stop) {
       ++m_icount;
       if (h.last_step_trapped()) record_trap(h);
       else m_same_trap_run = 0;
+      if (m_pc_watch && !m_pc_watch_hit && h.last_pc() == *m_pc_watch && h.last_length() != 0) m_pc_watch_hit = m_icount;
       if (m_on_step) m_on_step(h);
       if (m_attention) break;
     }

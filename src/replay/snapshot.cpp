@@ -25,7 +25,9 @@ void save_snapshot(const MachineSnapshot& s, const std::string& path) {
   {
     cereal::PortableBinaryOutputArchive ar(out);
     ar(snapshot_version, s.icount, s.harts, s.clint, s.uart, s.plic, s.pending_inputs, s.exit,
-       static_cast<std::uint64_t>(s.current_hart), s.quantum_left, s.trap_count);
+       static_cast<std::uint64_t>(s.current_hart), s.quantum_left, s.trap_count, s.pc_watch_hit);
+    ar(static_cast<std::uint64_t>(s.traps.size()));
+    for (const auto& t : s.traps) ar(t.icount, t.hart, t.cause, t.pc, t.tval, t.to);
     ar(static_cast<std::uint64_t>(s.ram.pages.size()));
     for (const auto& [index, page] : s.ram.pages) {
       ar(index);
@@ -49,7 +51,13 @@ MachineSnapshot load_snapshot(const std::string& path) {
     if (version != snapshot_version)
       throw Error(Errc::bad_log, fmt::format("snapshot version {}; this retrace reads {}", version, snapshot_version));
     std::uint64_t current = 0, pages = 0;
-    ar(s.icount, s.harts, s.clint, s.uart, s.plic, s.pending_inputs, s.exit, current, s.quantum_left, s.trap_count);
+    ar(s.icount, s.harts, s.clint, s.uart, s.plic, s.pending_inputs, s.exit, current, s.quantum_left, s.trap_count,
+       s.pc_watch_hit);
+    std::uint64_t ntraps = 0;
+    ar(ntraps);
+    if (ntraps > Machine::trap_log_limit) throw Error(Errc::bad_log, fmt::format("{} traps", ntraps));
+    s.traps.resize(static_cast<std::size_t>(ntraps));
+    for (auto& t : s.traps) ar(t.icount, t.hart, t.cause, t.pc, t.tval, t.to);
     if (s.harts.empty() || s.harts.size() > 8) throw Error(Errc::bad_log, fmt::format("{} harts", s.harts.size()));
     s.current_hart = static_cast<std::size_t>(current % s.harts.size());
     ar(pages);

@@ -36,6 +36,12 @@ std::string guest_path(const std::string& name) {
 
 std::string RunOutcome::describe() const {
   std::string s;
+  if (invariant_violated) {
+    s = fmt::format("broke the invariant '{}' (a check saw it at icount {})", *invariant_violated, invariant_icount);
+    s += fmt::format(" (seed {})", seed);
+    if (!log_path.empty()) s += fmt::format("; log {}", log_path);
+    return s;
+  }
   switch (reason) {
   case StopReason::exited: s = fmt::format("exited with status {}", exit_status); break;
   case StopReason::limit:
@@ -48,7 +54,6 @@ std::string RunOutcome::describe() const {
   }
   s += fmt::format(" at icount {} (seed {})", icount, seed);
   if (!log_path.empty()) s += fmt::format("; log {}", log_path);
-  if (invariant_violated) s += fmt::format("; invariant '{}' broken by icount {}", *invariant_violated, invariant_icount);
   if (reason == StopReason::trap_loop && !traps.empty()) {
     const auto& t = traps.back();
     s += fmt::format("; last trap: mcause {:#x} at pc {:#x}", t.cause, t.pc);

@@ -3,7 +3,12 @@
 
 #include "retrace/testing/guest_test.hpp"
 
+#include "retrace/bisect/bisect.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <atomic>
+#include <fstream>
 #include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
@@ -127,6 +132,39 @@ void GuestTest::retrace_run_seed(std::uint64_t seed, const std::string& test_nam
   TearDown();
 }
 
+std::string GuestTest::explain_failure(const RunOutcome& o) {
+  if (o.log_path.empty() || o.passed()) return {};
+  m_run.reset(); // finishes the recording: the log gets its end record
+  std::optional<Predicate> p;
+  if (o.invariant_violated) {
+    for (const auto& inv : m_scenario.invariants())
+      if (inv.description == *o.invariant_violated)
+        p = custom("invariant broken: " + inv.description, [holds = inv.holds](const Machine& m) { return !holds(m); });
+  }
+  if (!p) {
+    const auto at = o.uart.find("FAIL");
+    if (at != std::string::npos) {
+      const auto eol = o.uart.find('\n', at);
+      p = uart_contains(o.uart.substr(at, std::min<std::size_t>(eol == std::string::npos ? std::string::npos : eol - at, 40)));
+    } else if (o.reason == StopReason::exited) {
+      p = exited();
+    } else if (o.reason == StopReason::trap_loop && !o.traps.empty()) {
+      p = trap_taken(o.traps.back().cause);
+    }
+  }
+  if (!p) return {};
+  try {
+    const auto log = LogReader::read(o.log_path);
+    const auto r = bisect(log, *p);
+    const std::string text = format_report(r, o.log_path);
+    std::ofstream(o.log_path + ".report.txt") << text;
+    std::ofstream(o.log_path + ".report.json") << report_json(r, o.log_path).dump(2) << '\n';
+    return text;
+  } catch (const std::exception& e) {
+    return std::string("(bisection failed: ") + e.what() + ")";
+  }
+}
+
 // --- seed sweeps ------------------------------------------------------------------------------
 
 namespace detail {
@@ -192,7 +230,7 @@ void for_each_seed(std::size_t count, const std::function<bool(std::size_t)>& f)
   if (show) std::fprintf(stderr, "\r%60s\r", "");
 }
 
-void report_seeds(const std::vector<SeedResult>& results) {
+void report_seeds(const std::vector<SeedResult>& results, const std::function<std::string(std::size_t)>& explain) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   const std::string full = info ? std::string(info->test_suite_name()) + "." + info->name() : "?";
   const char* test_file = info && info->file() ? info->file() : "unknown";
@@ -216,13 +254,18 @@ void report_seeds(const std::vector<SeedResult>& results) {
   if (results.size() == 1) ::testing::Test::RecordProperty("retrace_seed", std::to_string(results.front().seed));
   if (!failed.empty()) {
     ::testing::Test::RecordProperty("retrace_failed_seeds", seeds_text);
-    std::string replay;
-    for (const auto& r : results)
-      if (r.seed == failed.front() && r.outcome && !r.outcome->log_path.empty())
-        replay = "\nreplay it: retrace replay " + r.outcome->log_path;
+    std::string replay, report;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const auto& r = results[i];
+      if (r.seed != failed.front() || !r.outcome || r.outcome->log_path.empty()) continue;
+      replay = "\nreplay it: retrace replay " + r.outcome->log_path;
+      report = explain(i);
+      if (!report.empty())
+        report = "\n\n[seed " + std::to_string(r.seed) + "] " + report + "  (also in " + r.outcome->log_path + ".report.txt)";
+    }
     ADD_FAILURE_AT(test_file, test_line) << failed.size() << " of " << results.size() << " seeds failed: " << seeds_text
                   << "\nrerun one: " << config.program << " --gtest_filter=" << full << " --retrace_seed=" << failed.front()
-                  << replay;
+                  << replay << report;
   }
 }
 

@@ -95,6 +95,8 @@ struct MachineSnapshot {
   std::size_t current_hart = 0;
   std::uint64_t quantum_left = 0;
   std::uint64_t trap_count = 0;
+  std::vector<TrapRecord> traps;
+  std::optional<std::uint64_t> pc_watch_hit;
   Ram::Snapshot ram;
 };
 
@@ -140,6 +142,14 @@ public:
   /// Called after every step that executed an instruction or took a trap (for --trace).
   void on_step(std::function<void(const Hart&)> f) { m_on_step = std::move(f); }
 
+  /// Watches for the first instruction executed at `pc` (any hart); pc_watch_hit() then holds
+  /// the icount of that step. Part of snapshots, so "pc reached X" is a monotone predicate.
+  void watch_pc(std::optional<std::uint64_t> pc) noexcept {
+    m_pc_watch = pc;
+    m_pc_watch_hit.reset();
+  }
+  [[nodiscard]] std::optional<std::uint64_t> pc_watch_hit() const noexcept { return m_pc_watch_hit; }
+
   /// Ends the current run() after the instruction being executed (for callbacks such as
   /// on_step or the UART's output hook); run() returns StopReason::requested.
   void request_stop() noexcept {
@@ -177,6 +187,7 @@ public:
   [[nodiscard]] Hart& hart(std::size_t i) { return *m_harts.at(i); }
   [[nodiscard]] Bus& bus() noexcept { return m_bus; }
   [[nodiscard]] Uart16550& uart() noexcept { return m_uart; }
+  [[nodiscard]] const Uart16550& uart() const noexcept { return m_uart; }
   [[nodiscard]] Clint& clint() noexcept { return m_clint; }
   [[nodiscard]] Plic& plic() noexcept { return m_plic; }
   /// The ELF the symbols come from (the kernel, else the bios), if it was an ELF.
@@ -221,6 +232,7 @@ private:
   bool m_trap_loop = false;
   bool m_running = false;
   bool m_stop_requested = false;
+  std::optional<std::uint64_t> m_pc_watch, m_pc_watch_hit;
 };
 
 } // namespace retrace

@@ -38,6 +38,10 @@ public:
   void retrace_run_seed(std::uint64_t seed, const std::string& test_name);
   /// The outcome of the last run()/run_for()/run_until_output() of this test (for reports).
   [[nodiscard]] const std::optional<RunOutcome>& last_outcome() const noexcept { return m_last; }
+  /// For a failed run with a log: bisects it (the broken invariant, else the guest's FAIL
+  /// line, else its exit, else its trap loop), writes LOG.report.txt and LOG.report.json
+  /// next to the log, and returns the report text ("" when there is nothing to bisect).
+  std::string explain_failure(const RunOutcome& outcome);
 
 protected:
   /// Declares the machine, inputs and invariants. Called once per test and seed.

@@ -63,7 +63,8 @@ SeedResult run_one_seed(GuestTest& test, std::uint64_t seed, const std::string& 
 std::string current_test_name();
 /// Calls f(i) for i in [0, count) on the configured jobs; f returns whether that run failed.
 void for_each_seed(std::size_t count, const std::function<bool(std::size_t)>& f);
-void report_seeds(const std::vector<SeedResult>& results);
+/// Reports failures; `explain(i)` bisects result i's failure (called for the first failing seed).
+void report_seeds(const std::vector<SeedResult>& results, const std::function<std::string(std::size_t)>& explain);
 } // namespace detail
 
 /// Runs `Body` (a RETRACE_TEST_F body class) under every configured seed. Fixture objects are
@@ -80,8 +81,10 @@ void run_seeds() {
     results[i] = detail::run_one_seed(*tests[i], seeds[i], name);
     return !results[i].failures.empty();
   });
+  detail::report_seeds(results, [&](std::size_t i) {
+    return results[i].outcome ? tests[i]->explain_failure(*results[i].outcome) : std::string();
+  });
   tests.clear();
-  detail::report_seeds(results);
 }
 
 } // namespace retrace

@@ -1,0 +1,80 @@
+#pragma once
+/// \file
+/// Bisection: the least icount at which a monotone predicate holds over a recorded run, and
+/// what the instruction at that icount did. The first replay takes snapshots every so often and
+/// checks the predicate at each; then a binary search inside the one interval where it turned
+/// true restores the nearest snapshot and runs forward, snapshotting as it goes.
+///
+/// Example:
+/// \code
+///   auto log = retrace::LogReader::read("seed-12.rlog");
+///   retrace::Replayer replay(log);
+///   auto p = retrace::parse_predicate("uart~FAIL", replay.machine().symbols());
+///   auto found = retrace::bisect(log, p);
+///   std::cout << retrace::format_report(found, "seed-12.rlog");
+/// \endcode
+
+#include "retrace/bisect/predicate.hpp"
+#include "retrace/replay/log.hpp"
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace retrace {
+
+struct BisectOptions {
+  std::uint64_t snapshot_interval = 0; ///< instructions between first-pass snapshots; 0: end/64
+  std::size_t context = 10;            ///< instructions to show before the found one
+};
+
+/// One executed instruction, for the report's context.
+struct TraceLine {
+  std::uint64_t icount = 0;
+  unsigned hart = 0;
+  std::uint64_t pc = 0;
+  std::uint32_t raw = 0;
+  std::string disassembly;
+  bool trapped = false;
+  std::uint64_t cause = 0;
+};
+
+struct RegisterChange {
+  std::string name;
+  std::uint64_t before = 0, after = 0;
+};
+
+struct MemoryChange {
+  std::uint64_t address = 0;
+  std::vector<std::uint8_t> before, after;
+};
+
+/// What the bisection found.
+struct BisectResult {
+  std::string predicate;
+  bool found = false;
+  bool holds_at_start = false;         ///< true before the first instruction: nothing to find
+  std::uint64_t icount = 0;            ///< the step after which the predicate first holds
+  TraceLine instruction;               ///< that step
+  std::string symbol;                  ///< "main+0x12"
+  std::string source;                  ///< "ringbuf.c:77", from DWARF
+  std::vector<RegisterChange> registers;
+  std::vector<MemoryChange> memory;
+  std::vector<TraceLine> before;       ///< the instructions just before it
+  std::vector<LogRecord> inputs_before; ///< the last inputs delivered before it
+  std::size_t probes = 0;              ///< predicate evaluations
+  std::uint64_t instructions_run = 0;  ///< instructions executed by the search
+  std::size_t snapshots = 0;
+  std::uint64_t end_icount = 0;        ///< where the recording ends
+};
+
+/// Finds the first icount where `p` holds in the run recorded in `log`.
+[[nodiscard]] BisectResult bisect(const LogReader& log, const Predicate& p, BisectOptions options = {});
+
+/// The report for a person (terminal text), with the commands to replay to it.
+[[nodiscard]] std::string format_report(const BisectResult& r, const std::string& log_path);
+/// The same as JSON, for tools.
+[[nodiscard]] nlohmann::json report_json(const BisectResult& r, const std::string& log_path);
+
+} // namespace retrace

@@ -1,0 +1,225 @@
+// Bisection over a recorded run, and its report.
+#include "retrace/bisect/bisect.hpp"
+
+#include "retrace/isa/disasm.hpp"
+#include "retrace/machine/dwarf.hpp"
+#include "retrace/replay/replay.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace retrace {
+namespace {
+
+TraceLine line_of(const Hart& h, std::uint64_t icount) {
+  TraceLine t;
+  t.icount = icount;
+  t.hart = h.hartid();
+  t.pc = h.last_pc();
+  t.raw = h.last_raw();
+  t.disassembly = h.last_length() ? isa::disassemble(h.last_raw(), h.last_pc()) : "(fetch fault)";
+  if (const auto tab = t.disassembly.find('\t'); tab != std::string::npos) t.disassembly[tab] = ' ';
+  t.trapped = h.last_step_trapped();
+  t.cause = h.last_trap_cause();
+  return t;
+}
+
+std::vector<RegisterChange> register_changes(const HartState& a, const HartState& b) {
+  std::vector<RegisterChange> out;
+  for (unsigned r = 1; r < 32; ++r)
+    if (a.x[r] != b.x[r]) out.push_back({std::string(isa::xreg_name(r)), a.x[r], b.x[r]});
+  for (unsigned r = 0; r < 32; ++r)
+    if (a.f[r] != b.f[r]) out.push_back({std::string(isa::freg_name(r)), a.f[r], b.f[r]});
+  const std::pair<const char*, std::uint64_t HartState::*> csrs[] = {
+      {"mstatus", &HartState::mstatus}, {"mepc", &HartState::mepc}, {"mcause", &HartState::mcause},
+      {"mtval", &HartState::mtval},     {"sepc", &HartState::sepc}, {"scause", &HartState::scause},
+      {"stval", &HartState::stval},     {"satp", &HartState::satp}, {"mip", &HartState::mip}};
+  for (const auto& [name, field] : csrs)
+    if (a.*field != b.*field) out.push_back({name, a.*field, b.*field});
+  if (a.fcsr != b.fcsr) out.push_back({"fcsr", a.fcsr, b.fcsr});
+  if (a.priv != b.priv) out.push_back({"priv", static_cast<std::uint64_t>(a.priv), static_cast<std::uint64_t>(b.priv)});
+  return out;
+}
+
+// Byte ranges that differ between two RAM snapshots (only pages that were copied can differ).
+std::vector<MemoryChange> memory_changes(const Ram::Snapshot& a, const Ram::Snapshot& b, std::uint64_t ram_base) {
+  std::vector<MemoryChange> out;
+  static const Ram::Page zero{};
+  std::size_t ia = 0;
+  for (const auto& [index, page] : b.pages) {
+    while (ia < a.pages.size() && a.pages[ia].first < index) ++ia;
+    const Ram::Page* before = ia < a.pages.size() && a.pages[ia].first == index ? a.pages[ia].second.get() : &zero;
+    if (before == page.get()) continue; // still shared: unchanged
+    for (std::size_t k = 0; k < Ram::page_size; ++k) {
+      if ((*before)[k] == (*page)[k]) continue;
+      std::size_t e = k;
+      while (e < Ram::page_size && (*before)[e] != (*page)[e]) ++e;
+      // widen to the naturally aligned 8 bytes around it, for a readable report
+      const std::size_t lo = k & ~std::size_t{7}, hi = std::min<std::size_t>((e + 7) & ~std::size_t{7}, Ram::page_size);
+      MemoryChange c;
+      c.address = ram_base + (std::uint64_t{index} << Ram::page_shift) + lo;
+      c.before.assign(before->begin() + static_cast<std::ptrdiff_t>(lo), before->begin() + static_cast<std::ptrdiff_t>(hi));
+      c.after.assign(page->begin() + static_cast<std::ptrdiff_t>(lo), page->begin() + static_cast<std::ptrdiff_t>(hi));
+      out.push_back(std::move(c));
+      k = hi - 1;
+      if (out.size() >= 16) return out;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+BisectResult bisect(const LogReader& log, const Predicate& p, BisectOptions options) {
+  BisectResult r;
+  r.predicate = p.text;
+  Replayer replay(log);
+  Machine& m = replay.machine();
+  r.end_icount = replay.end_icount();
+  m.watch_pc(p.watch_pc);
+  auto check = [&] {
+    ++r.probes;
+    return p.holds(m);
+  };
+  if (check()) {
+    r.holds_at_start = true;
+    return r;
+  }
+
+  // First pass: forward, snapshotting and checking every `interval` instructions.
+  const std::uint64_t interval =
+      options.snapshot_interval ? options.snapshot_interval : std::max<std::uint64_t>(1000, r.end_icount / 64);
+  std::vector<MachineSnapshot> snaps;
+  snaps.push_back(m.snapshot());
+  bool found = false;
+  while (m.icount() < r.end_icount) {
+    const std::uint64_t from = m.icount();
+    const auto rr = m.run(std::min(r.end_icount, from + interval));
+    r.instructions_run += m.icount() - from;
+    if (check()) {
+      found = true;
+      break;
+    }
+    if (rr.reason != StopReason::limit) break; // the run ended here
+    snaps.push_back(m.snapshot());
+  }
+  r.snapshots = snaps.size();
+  if (!found) return r;
+
+  // Binary search in (lo, hi]: the predicate is false at lo and true at hi.
+  std::uint64_t hi = m.icount();
+  MachineSnapshot lo_snap = snaps.back();
+  while (hi - lo_snap.icount > 1) {
+    const std::uint64_t mid = lo_snap.icount + (hi - lo_snap.icount) / 2;
+    m.restore(lo_snap);
+    m.run(mid);
+    r.instructions_run += mid - lo_snap.icount;
+    if (check()) {
+      hi = mid;
+    } else {
+      lo_snap = m.snapshot();
+      ++r.snapshots;
+    }
+  }
+  r.found = true;
+  r.icount = hi;
+
+  // The context: the instructions before it, then the step itself, with before/after states.
+  const std::uint64_t context_from = hi > options.context + 1 ? hi - options.context - 1 : 0;
+  const MachineSnapshot* start = &snaps.front();
+  for (const auto& s : snaps)
+    if (s.icount <= context_from) start = &s;
+  m.restore(*start);
+  m.run(context_from);
+  std::vector<TraceLine> lines;
+  m.on_step([&](const Hart& h) { lines.push_back(line_of(h, m.icount())); });
+  m.run(hi - 1);
+  const MachineSnapshot before = m.snapshot();
+  m.run(hi);
+  m.on_step(nullptr);
+  const MachineSnapshot after = m.snapshot();
+  if (!lines.empty()) {
+    r.instruction = lines.back();
+    lines.pop_back();
+  }
+  r.before = std::move(lines);
+  const unsigned hart = r.instruction.hart;
+  if (hart < before.harts.size()) r.registers = register_changes(before.harts[hart], after.harts[hart]);
+  r.memory = memory_changes(before.ram, after.ram, m.bus().ram_base());
+  if (const ElfFile* elf = m.symbols()) {
+    if (auto where = elf->symbolize(r.instruction.pc))
+      r.symbol = where->second ? fmt::format("{}+{:#x}", where->first->name, where->second) : where->first->name;
+    SourceLines lines_of(*elf);
+    if (auto loc = lines_of.find(r.instruction.pc)) r.source = fmt::format("{}:{}", loc->file, loc->line);
+  }
+  for (const auto& rec : log.records())
+    if (rec.kind == LogRecord::input && rec.icount <= hi) r.inputs_before.push_back(rec);
+  if (r.inputs_before.size() > 5) r.inputs_before.erase(r.inputs_before.begin(), r.inputs_before.end() - 5);
+  return r;
+}
+
+std::string format_report(const BisectResult& r, const std::string& log_path) {
+  if (r.holds_at_start) return fmt::format("retrace bisect: '{}' already holds before the first instruction\n", r.predicate);
+  if (!r.found)
+    return fmt::format("retrace bisect: '{}' never holds in this run ({} instructions; {} probes)\n", r.predicate,
+                       r.end_icount, r.probes);
+  std::string s;
+  const auto& i = r.instruction;
+  s += fmt::format("retrace bisect: '{}' first holds after instruction {} (of {})\n\n", r.predicate, r.icount, r.end_icount);
+  s += fmt::format("  hart {}  pc {:#x}", i.hart, i.pc);
+  if (!r.symbol.empty()) s += fmt::format(" <{}>", r.symbol);
+  if (!r.source.empty()) s += fmt::format("  {}", r.source);
+  s += fmt::format("\n  {:08x}  {}\n", i.raw, i.disassembly);
+  if (i.trapped) s += fmt::format("  it trapped: mcause {:#x}\n", i.cause);
+  for (const auto& c : r.registers) s += fmt::format("    {:<8} {:#018x} -> {:#018x}\n", c.name, c.before, c.after);
+  for (const auto& c : r.memory) {
+    s += fmt::format("    mem {:#x}:", c.address);
+    for (auto b : c.before) s += fmt::format(" {:02x}", b);
+    s += " ->";
+    for (auto b : c.after) s += fmt::format(" {:02x}", b);
+    s += "\n";
+  }
+  if (!r.before.empty()) {
+    s += "\n  the instructions before it:\n";
+    for (const auto& t : r.before)
+      s += fmt::format("    {:>12}  hart {}  {:#x}  {}{}\n", t.icount, t.hart, t.pc, t.disassembly,
+                       t.trapped ? fmt::format("   (trap {:#x})", t.cause) : "");
+  }
+  if (!r.inputs_before.empty()) {
+    s += "\n  the last inputs before it:\n";
+    for (const auto& in : r.inputs_before) {
+      std::string shown;
+      for (unsigned char c : in.event.data) shown += c >= 32 && c < 127 ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
+      s += fmt::format("    {:>12}  uart0 \"{}\"\n", in.icount, shown);
+    }
+  }
+  s += fmt::format("\n  search: {} probes, {} instructions replayed, {} snapshots\n", r.probes, r.instructions_run, r.snapshots);
+  s += fmt::format("  replay to just before it:  retrace replay {} --to {}\n", log_path, r.icount - 1);
+  s += fmt::format("  replay through it:         retrace replay {} --to {}\n", log_path, r.icount);
+  return s;
+}
+
+nlohmann::json report_json(const BisectResult& r, const std::string& log_path) {
+  auto line = [](const TraceLine& t) {
+    return nlohmann::json{{"icount", t.icount}, {"hart", t.hart}, {"pc", t.pc}, {"raw", t.raw},
+                          {"disassembly", t.disassembly}, {"trapped", t.trapped}, {"cause", t.cause}};
+  };
+  nlohmann::json j = {{"log", log_path},       {"predicate", r.predicate}, {"found", r.found},
+                      {"holds_at_start", r.holds_at_start}, {"end_icount", r.end_icount}, {"probes", r.probes},
+                      {"instructions_run", r.instructions_run}, {"snapshots", r.snapshots}};
+  if (!r.found) return j;
+  j["icount"] = r.icount;
+  j["instruction"] = line(r.instruction);
+  j["symbol"] = r.symbol;
+  j["source"] = r.source;
+  for (const auto& c : r.registers) j["registers"].push_back({{"name", c.name}, {"before", c.before}, {"after", c.after}});
+  for (const auto& c : r.memory) j["memory"].push_back({{"address", c.address}, {"before", c.before}, {"after", c.after}});
+  j["before"] = nlohmann::json::array();
+  for (const auto& t : r.before) j["before"].push_back(line(t));
+  for (const auto& in : r.inputs_before) j["inputs_before"].push_back({{"icount", in.icount}, {"uart0", in.event.data}});
+  j["replay_command"] = fmt::format("retrace replay {} --to {}", log_path, r.icount - 1);
+  return j;
+}
+
+} // namespace retrace
