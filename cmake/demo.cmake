@@ -1,7 +1,7 @@
 # The README's demo. It grows with each capability. Today: a guest test that passes under its
 # default seed, a seed sweep that finds the runs where the planted race corrupts data, and the
 # rerun of one failing seed, which fails the same way every time.
-# (The bisection report joins it next.)
+# The log then replays without the test code.
 function(demo_step title expected)
   list(JOIN ARGN " " shown)
   message(STATUS "")
@@ -20,7 +20,7 @@ demo_step("a guest test of an interrupt-driven UART ring buffer passes under its
           "${examples}" --gtest_filter=RingBuffer.DeliversEveryByte)
 demo_step("sweeping 200 seeds (input timing jitter) finds the runs where the race loses a byte" 1
           "${examples}" --gtest_filter=RingBuffer.DeliversEveryByte --retrace_seeds=200 --gtest_brief=1)
-demo_step("rerunning a failing seed fails the same way, at the same instruction count" 1
+demo_step("rerunning a failing seed fails the same way; the runner bisects it to the instruction that broke the invariant" 1
           "${examples}" --gtest_filter=RingBuffer.DeliversEveryByte --retrace_seed=12 --gtest_brief=1
           --retrace_log_dir=${BUILD_DIR}/demo-logs)
 demo_step("the failing run's log replays the failure exactly, without the test code" 0

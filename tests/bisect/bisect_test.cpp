@@ -1,0 +1,145 @@
+// Tests for include/retrace/bisect/predicate.hpp and bisect.hpp.
+#include "retrace/bisect/bisect.hpp"
+#include "retrace/error.hpp"
+#include "retrace/replay/replay.hpp"
+
+#include "guests.hpp"
+#include "subprocess.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using namespace retrace;
+using ::testing::HasSubstr;
+
+std::string record(const char* fixture, const std::string& input = {}, std::uint64_t input_at = 0) {
+  // one file per test: ctest runs tests in parallel processes
+  const std::string path = ::testing::TempDir() + "/bisect-" + fixture + "-" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".rlog";
+  MachineSpec spec;
+  spec.kernel = test::guest_fixture(fixture).elf;
+  Machine m(spec);
+  if (!input.empty()) m.schedule(input_at, {InputEvent::uart_rx, input});
+  Recorder rec(m, path, {fixture, 0, 1'000'000});
+  rec.finish(rec.run(200'000'000));
+  return path;
+}
+
+// The first icount at which `p` holds, found by stepping one instruction at a time.
+std::uint64_t linear_search(const std::string& path, const Predicate& p) {
+  const auto log = LogReader::read(path);
+  Replayer replay(log);
+  auto& m = replay.machine();
+  m.watch_pc(p.watch_pc);
+  while (!p.holds(m)) {
+    const auto r = m.run(m.icount() + 1);
+    if (r.reason != StopReason::limit) break;
+  }
+  return m.icount();
+}
+
+TEST(Predicate, ParsesTheLanguage) {
+  const auto elf = ElfFile::load(test::guest_fixture("timer-ticks").elf);
+  EXPECT_EQ(parse_predicate("u32[ticks]>3", &elf).text, "u32[ticks]>3");
+  EXPECT_EQ(parse_predicate("  uart~tick 5 ", &elf).text, "uart~tick 5");
+  EXPECT_EQ(parse_predicate("pc==main", &elf).watch_pc, elf.symbol("main"));
+  EXPECT_EQ(parse_predicate("pc==0x80000000", nullptr).watch_pc, 0x80000000u);
+  EXPECT_EQ(parse_predicate("trap==illegal", nullptr).text, "trap==illegal");
+  EXPECT_EQ(parse_predicate("trap==timer", nullptr).text, "trap==timer");
+  EXPECT_EQ(parse_predicate("exited", nullptr).text, "exited");
+  EXPECT_EQ(parse_predicate("i64[0x80001000] <= -5", nullptr).text, "i64[0x80001000] <= -5");
+}
+
+TEST(Predicate, BadInputSaysWhatWasExpected) {
+  const auto elf = ElfFile::load(test::guest_fixture("hello").elf);
+  auto error_of = [&](const char* text) {
+    try {
+      (void)parse_predicate(text, &elf);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_THAT(error_of("pc==no_such_function"), HasSubstr("'no_such_function' is neither a number nor a symbol"));
+  EXPECT_THAT(error_of("u33[main]>1"), HasSubstr("unknown type 'u33'"));
+  EXPECT_THAT(error_of("u32[main]~1"), HasSubstr("expected one of == != < <= > >="));
+  EXPECT_THAT(error_of("u32[main]>x"), HasSubstr("'x' is not a number"));
+  EXPECT_THAT(error_of("banana"), HasSubstr("expected pc==X, uart~TEXT"));
+  EXPECT_THAT(error_of("uart~"), HasSubstr("needs the text"));
+}
+
+TEST(Bisect, AgreesWithALinearSearchForEveryKindOfPredicate) {
+  const std::string ticks = record("timer-ticks");
+  const auto elf = ElfFile::load(test::guest_fixture("timer-ticks").elf);
+  for (const char* text : {"u32[ticks]>=3", "uart~tick 4", "pc==main", "trap==timer", "exited"}) {
+    const auto p = parse_predicate(text, &elf);
+    const auto log = LogReader::read(ticks);
+    const auto r = bisect(log, p, {5000, 10});
+    ASSERT_TRUE(r.found) << text;
+    EXPECT_EQ(r.icount, linear_search(ticks, p)) << text;
+    EXPECT_LT(r.instructions_run, 3 * r.end_icount) << text;
+  }
+}
+
+TEST(Bisect, ReportNamesTheInstructionItsChangesAndItsSource) {
+  const std::string ticks = record("timer-ticks");
+  const auto elf = ElfFile::load(test::guest_fixture("timer-ticks").elf);
+  const auto log = LogReader::read(ticks);
+  const auto r = bisect(log, parse_predicate("u32[ticks]>=1", &elf));
+  ASSERT_TRUE(r.found);
+  EXPECT_THAT(r.symbol, HasSubstr("on_trap"));
+  EXPECT_THAT(r.source, HasSubstr("timer_ticks.c:"));
+  ASSERT_EQ(r.memory.size(), 1u); // the store to ticks
+  EXPECT_EQ(r.memory[0].address, *elf.symbol("ticks") & ~std::uint64_t{7});
+  EXPECT_EQ(r.before.size(), 10u);
+  EXPECT_EQ(r.before.back().icount, r.icount - 1);
+  const std::string text = format_report(r, ticks);
+  EXPECT_THAT(text, HasSubstr("first holds after instruction"));
+  EXPECT_THAT(text, HasSubstr("retrace replay " + ticks + " --to " + std::to_string(r.icount - 1)));
+  const auto j = report_json(r, ticks);
+  EXPECT_EQ(j["icount"], r.icount);
+  EXPECT_EQ(j["source"], r.source);
+}
+
+TEST(Bisect, NeverAndAlreadyHolding) {
+  const std::string ticks = record("timer-ticks");
+  const auto log = LogReader::read(ticks);
+  const auto never = bisect(log, parse_predicate("uart~no such text", nullptr));
+  EXPECT_FALSE(never.found);
+  EXPECT_THAT(format_report(never, ticks), HasSubstr("never holds"));
+  const auto always = bisect(log, custom("true", [](const Machine&) { return true; }));
+  EXPECT_TRUE(always.holds_at_start);
+}
+
+TEST(Bisect, FindsAFaultingInstruction) {
+  const std::string path = record("fault-illegal");
+  const auto log = LogReader::read(path);
+  const auto r = bisect(log, parse_predicate("trap==illegal", nullptr));
+  ASSERT_TRUE(r.found);
+  EXPECT_TRUE(r.instruction.trapped);
+  EXPECT_EQ(r.instruction.cause, 2u);
+  EXPECT_EQ(r.instruction.raw, 0xffffffffu);
+  EXPECT_THAT(r.symbol, HasSubstr("main"));
+  EXPECT_THAT(r.source, HasSubstr("fault.c:"));
+}
+
+TEST(BisectCli, TextAndJson) {
+  const std::string ticks = record("timer-ticks");
+  const auto t = test::run_process({RETRACE_CLI, "bisect", ticks, "--until", "u32[ticks]>=2"});
+  EXPECT_EQ(t.exit_status, 0) << t.err;
+  EXPECT_THAT(t.out, HasSubstr("'u32[ticks]>=2' first holds after instruction"));
+  EXPECT_THAT(t.out, HasSubstr("timer_ticks.c:"));
+  const auto j = test::run_process({RETRACE_CLI, "bisect", ticks, "--until", "u32[ticks]>=2", "--json"});
+  EXPECT_EQ(j.exit_status, 0);
+  EXPECT_TRUE(nlohmann::json::parse(j.out)["found"].get<bool>());
+  const auto bad = test::run_process({RETRACE_CLI, "bisect", ticks, "--until", "u32[nothing]>=2"});
+  EXPECT_EQ(bad.exit_status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("'nothing' is neither a number nor a symbol"));
+  const auto never = test::run_process({RETRACE_CLI, "bisect", ticks, "--until", "uart~zzz"});
+  EXPECT_EQ(never.exit_status, 1);
+}
+
+} // namespace
