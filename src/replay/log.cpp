@@ -209,8 +209,12 @@ LogWriter::~LogWriter() {
 }
 
 void LogWriter::add(LogRecord r) {
+  const bool is_digest = r.kind == LogRecord::digest;
   m_pending.push_back(std::move(r));
-  if (m_pending.size() >= chunk_records) flush();
+  if (is_digest) ++m_pending_digests;
+  // A chunk closes after chunk_records records, or after chunk_digests digests, so a killed
+  // recorder loses a bounded stretch of the run even when inputs are rare.
+  if (m_pending.size() >= chunk_records || m_pending_digests >= chunk_digests) flush();
 }
 
 void LogWriter::input(std::uint64_t icount, const InputEvent& e) {
@@ -259,6 +263,7 @@ void LogWriter::flush() {
   if (std::fwrite(chunk.data(), 1, chunk.size(), m_file) != chunk.size() || std::fflush(m_file) != 0)
     throw Error(Errc::io, "cannot write log chunk", {m_path, {}, {}});
   m_pending.clear();
+  m_pending_digests = 0;
 }
 
 // --- reader ------------------------------------------------------------------------------------

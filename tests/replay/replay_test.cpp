@@ -194,6 +194,29 @@ TEST(ReplayCli, RecordReplayDump) {
   EXPECT_EQ(j["records"].back()["kind"], "end");
 }
 
+TEST(ReplayCli, AKilledRecorderLeavesAReplayablePrefix) {
+  // A recording of an idle guest that would run for 10^15 instructions, killed with SIGKILL.
+  const std::string path = temp("killed.rlog");
+  const auto r = test::run_process({"timeout", "-s", "KILL", "1", RETRACE_CLI, "run", "-k",
+                                    test::guest_fixture("idle-ticker").elf, "--max-insns", "1000000000000000", "--record", path});
+  // timeout(1) KILLs its whole process group, itself included (or reports 128 + 9)
+  EXPECT_TRUE(r.signal == 9 || r.exit_status == 137) << r.exit_status << " " << r.signal;
+  const auto log = LogReader::read(path);
+  ASSERT_TRUE(log.error().has_value());
+  EXPECT_EQ(log.end(), nullptr);
+  std::size_t digests = 0;
+  for (const auto& rec : log.records()) digests += rec.kind == LogRecord::digest;
+  EXPECT_GE(digests, 16u) << "at least one whole chunk reached the disk";
+  Replayer replay(log);
+  const auto rr = replay.run();
+  EXPECT_FALSE(rr.diverged);
+  EXPECT_EQ(rr.digests_checked, digests);
+  const auto cli = test::run_process({RETRACE_CLI, "replay", "-q", path});
+  EXPECT_EQ(cli.exit_status, 1);
+  EXPECT_THAT(cli.err, HasSubstr("no end record"));
+  EXPECT_THAT(cli.err, HasSubstr("replayed the valid prefix"));
+}
+
 TEST(ReplayCli, DamagedLogsAreClearErrors) {
   const std::string path = temp("cli-bad.rlog");
   std::ofstream(path) << "garbage";

@@ -84,12 +84,14 @@ public:
   [[nodiscard]] const std::string& path() const noexcept { return m_path; }
 
   static constexpr std::size_t chunk_records = 4096;
+  static constexpr std::size_t chunk_digests = 16;
 
 private:
   void add(LogRecord r);
   std::string m_path;
   std::FILE* m_file = nullptr;
   std::vector<LogRecord> m_pending;
+  std::size_t m_pending_digests = 0;
 };
 
 /// A log as read from disk: the header, the valid records, and what stopped the reading.
