@@ -16,6 +16,8 @@
 #include <exception>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 namespace {
 
@@ -241,6 +243,44 @@ int cmd_dump(const std::string& path, bool json) {
   return 0;
 }
 
+// Replays many logs in parallel: one line per log, exit 0 only if every replay matches.
+int cmd_replay_all(const std::vector<std::string>& paths, unsigned jobs) {
+  struct Outcome {
+    bool ok = false;
+    std::string line;
+  };
+  std::vector<Outcome> out(paths.size());
+  auto one = [&](std::size_t i) {
+    try {
+      const auto log = retrace::LogReader::read(paths[i]);
+      retrace::Replayer replay(log);
+      const auto r = replay.run();
+      if (r.diverged)
+        out[i] = {false, fmt::format("DIVERGED between icount {} and {}", r.diverged_after, r.diverged_by)};
+      else if (log.error())
+        out[i] = {false, fmt::format("DAMAGED ({}); the valid prefix replayed to icount {}", log.error()->message(),
+                                     r.result.icount)};
+      else if (!r.matches_recording())
+        out[i] = {false, fmt::format("DIFFERENT END at icount {} ({})", r.result.icount, reason_text(r.result.reason))};
+      else
+        out[i] = {true, fmt::format("ok: {} instructions, {} digests, {}", r.result.icount, r.digests_checked,
+                                    reason_text(log.end()->reason))};
+    } catch (const std::exception& e) {
+      out[i] = {false, std::string("ERROR: ") + e.what()};
+    }
+  };
+  const int threads = jobs ? static_cast<int>(jobs) : tbb::this_task_arena::max_concurrency();
+  tbb::task_arena arena(threads);
+  arena.execute([&] { tbb::parallel_for(std::size_t{0}, paths.size(), one); });
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    fmt::print("{}: {}\n", paths[i], out[i].line);
+    bad += !out[i].ok;
+  }
+  fmt::print("{} of {} replays match their recording\n", paths.size() - bad, paths.size());
+  return bad ? 1 : 0;
+}
+
 int cmd_bisect(const std::string& path, const std::string& until, bool json, std::size_t context,
                std::uint64_t interval) {
   const auto log = retrace::LogReader::read(path);
@@ -306,6 +346,12 @@ int main(int argc, char** argv) {
   bisect_cmd->add_option("--context", bisect_context, "Instructions to show before the one found")->capture_default_str();
   bisect_cmd->add_option("--interval", bisect_interval, "Instructions between first-pass snapshots (default: run/64)");
 
+  std::vector<std::string> all_logs;
+  unsigned all_jobs = 0;
+  auto* replay_all_cmd = app.add_subcommand("replay-all", "Replay many logs in parallel and check each against its recording");
+  replay_all_cmd->add_option("logs", all_logs, "Log files")->required();
+  replay_all_cmd->add_option("--jobs,-j", all_jobs, "Parallel replays (default: all cores)");
+
   bool dump_json = false;
   auto* dump_cmd = app.add_subcommand("dump", "Print a log's header and every record");
   dump_cmd->add_option("log", log_path, "Log file")->required();
@@ -321,6 +367,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return cmd_run(run);
     if (*replay_cmd) return cmd_replay(log_path, replay_to, replay_quiet);
     if (*dump_cmd) return cmd_dump(log_path, dump_json);
+    if (*replay_all_cmd) return cmd_replay_all(all_logs, all_jobs);
     if (*bisect_cmd) return cmd_bisect(log_path, until, bisect_json, bisect_context, bisect_interval);
   } catch (const retrace::Error& e) {
     fmt::print(stderr, "retrace: error: {}\n", e.what());

@@ -194,6 +194,25 @@ TEST(ReplayCli, RecordReplayDump) {
   EXPECT_EQ(j["records"].back()["kind"], "end");
 }
 
+TEST(ReplayCli, ReplayAllInParallel) {
+  std::vector<std::string> args = {RETRACE_CLI, "replay-all", "--jobs", "2"};
+  for (const char* g : {"hello", "timer-ticks", "priv-vm", "fault-illegal"}) {
+    const std::string path = temp(std::string("all-") + g + ".rlog");
+    (void)record(test::guest_fixture(g), path, 100'000, ~0ull);
+    args.push_back(path);
+  }
+  const std::string bad = temp("all-bad.rlog");
+  std::ofstream(bad) << "junk";
+  auto ok = test::run_process(args);
+  EXPECT_EQ(ok.exit_status, 0) << ok.out;
+  EXPECT_THAT(ok.out, HasSubstr("4 of 4 replays match their recording"));
+  args.push_back(bad);
+  const auto with_bad = test::run_process(args);
+  EXPECT_EQ(with_bad.exit_status, 1);
+  EXPECT_THAT(with_bad.out, HasSubstr(bad + ": ERROR:"));
+  EXPECT_THAT(with_bad.out, HasSubstr("4 of 5 replays match"));
+}
+
 TEST(ReplayCli, AKilledRecorderLeavesAReplayablePrefix) {
   // A recording of an idle guest that would run for 10^15 instructions, killed with SIGKILL.
   const std::string path = temp("killed.rlog");
