@@ -6,6 +6,7 @@
 #include "retrace/machine/elf.hpp"
 #include "retrace/machine/machine.hpp"
 #include "retrace/replay/log.hpp"
+#include "retrace/replay/pack.hpp"
 #include "retrace/replay/replay.hpp"
 #include "retrace/version.hpp"
 
@@ -13,7 +14,9 @@
 #include <fmt/core.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <tbb/parallel_for.h>
@@ -145,7 +148,35 @@ int cmd_run(RunOptions& o) {
 
 const char* reason_text(retrace::StopReason r) { return retrace::to_string(r); }
 
-int cmd_replay(const std::string& path, std::uint64_t to, bool quiet) {
+// A log path, or a pack unpacked into a fresh directory under the system's temp dir that is
+// removed again when this goes out of scope.
+struct ResolvedLog {
+  std::string path, tmpdir;
+  explicit ResolvedLog(const std::string& given) : path(given) {
+    if (!retrace::is_pack(given)) return;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/retrace-unpack-XXXXXX";
+    if (!mkdtemp(dir.data())) throw retrace::Error(retrace::Errc::io, "cannot create a directory to unpack into", {dir, {}, {}});
+    tmpdir = dir;
+    try {
+      path = retrace::unpack(given, dir);
+    } catch (...) { // the destructor will not run: clean up here
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+      throw;
+    }
+  }
+  ~ResolvedLog() {
+    std::error_code ec;
+    if (!tmpdir.empty()) std::filesystem::remove_all(tmpdir, ec);
+  }
+  ResolvedLog(const ResolvedLog&) = delete;
+  ResolvedLog& operator=(const ResolvedLog&) = delete;
+};
+
+int cmd_replay(const std::string& given, std::uint64_t to, bool quiet) {
+  const ResolvedLog resolved(given);
+  const std::string& path = resolved.path;
   const auto log = retrace::LogReader::read(path);
   if (log.error()) fmt::print(stderr, "retrace: warning: {}; replaying the valid prefix\n", log.error()->what());
   retrace::Replayer replay(log);
@@ -182,8 +213,9 @@ int cmd_replay(const std::string& path, std::uint64_t to, bool quiet) {
   return 0;
 }
 
-int cmd_dump(const std::string& path, bool json) {
-  const auto log = retrace::LogReader::read(path);
+int cmd_dump(const std::string& given, bool json) {
+  const ResolvedLog resolved(given);
+  const auto log = retrace::LogReader::read(resolved.path);
   const auto& h = log.header();
   if (json) {
     nlohmann::json j;
@@ -252,7 +284,8 @@ int cmd_replay_all(const std::vector<std::string>& paths, unsigned jobs) {
   std::vector<Outcome> out(paths.size());
   auto one = [&](std::size_t i) {
     try {
-      const auto log = retrace::LogReader::read(paths[i]);
+      const ResolvedLog resolved(paths[i]);
+      const auto log = retrace::LogReader::read(resolved.path);
       retrace::Replayer replay(log);
       const auto r = replay.run();
       if (r.diverged)
@@ -281,8 +314,10 @@ int cmd_replay_all(const std::vector<std::string>& paths, unsigned jobs) {
   return bad ? 1 : 0;
 }
 
-int cmd_bisect(const std::string& path, const std::string& until, bool json, std::size_t context,
+int cmd_bisect(const std::string& given, const std::string& until, bool json, std::size_t context,
                std::uint64_t interval) {
+  const ResolvedLog resolved(given);
+  const std::string& path = resolved.path;
   const auto log = retrace::LogReader::read(path);
   if (log.error()) fmt::print(stderr, "retrace: warning: {}; searching the valid prefix\n", log.error()->what());
   // Symbols for the predicate come from the recorded kernel (or bios) ELF.
@@ -346,6 +381,11 @@ int main(int argc, char** argv) {
   bisect_cmd->add_option("--context", bisect_context, "Instructions to show before the one found")->capture_default_str();
   bisect_cmd->add_option("--interval", bisect_interval, "Instructions between first-pass snapshots (default: run/64)");
 
+  std::string pack_out;
+  auto* pack_cmd = app.add_subcommand("pack", "Bundle a log and its images into one file that replays anywhere");
+  pack_cmd->add_option("log", log_path, "Log file")->required();
+  pack_cmd->add_option("-o,--output", pack_out, "Pack file (default: LOG with .rpack)");
+
   std::vector<std::string> all_logs;
   unsigned all_jobs = 0;
   auto* replay_all_cmd = app.add_subcommand("replay-all", "Replay many logs in parallel and check each against its recording");
@@ -368,6 +408,12 @@ int main(int argc, char** argv) {
     if (*replay_cmd) return cmd_replay(log_path, replay_to, replay_quiet);
     if (*dump_cmd) return cmd_dump(log_path, dump_json);
     if (*replay_all_cmd) return cmd_replay_all(all_logs, all_jobs);
+    if (*pack_cmd) {
+      const std::string out = pack_out.empty() ? log_path + ".rpack" : pack_out;
+      retrace::write_pack(log_path, out);
+      fmt::print(stderr, "retrace: packed {} and its images into {}\n", log_path, out);
+      return 0;
+    }
     if (*bisect_cmd) return cmd_bisect(log_path, until, bisect_json, bisect_context, bisect_interval);
   } catch (const retrace::Error& e) {
     fmt::print(stderr, "retrace: error: {}\n", e.what());

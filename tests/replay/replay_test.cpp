@@ -194,6 +194,38 @@ TEST(ReplayCli, RecordReplayDump) {
   EXPECT_EQ(j["records"].back()["kind"], "end");
 }
 
+TEST(ReplayCli, PackReplaysWithoutTheOriginalImages) {
+  namespace fs = std::filesystem;
+  const std::string dir = temp("pack-src");
+  fs::create_directories(dir);
+  const std::string kernel = dir + "/echo.elf";
+  fs::copy_file(test::guest_fixture("uart-echo").elf, kernel, fs::copy_options::overwrite_existing);
+  const std::string path = dir + "/echo.rlog";
+  auto rec = test::run_process({RETRACE_CLI, "run", "-k", kernel, "--input", "700:pack\rquit\r", "--record", path});
+  ASSERT_EQ(rec.exit_status, 0) << rec.err;
+  const std::string pack = temp("echo.rpack");
+  const auto p = test::run_process({RETRACE_CLI, "pack", path, "-o", pack});
+  ASSERT_EQ(p.exit_status, 0) << p.err;
+  fs::remove_all(dir); // the original kernel and log are gone
+  const auto r = test::run_process({RETRACE_CLI, "replay", pack});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_EQ(r.out, rec.out);
+  EXPECT_THAT(r.err, HasSubstr("replay matches the recording"));
+  const auto d = test::run_process({RETRACE_CLI, "dump", pack});
+  EXPECT_THAT(d.out, HasSubstr("700 input uart0"));
+  // a damaged pack is a clear error
+  std::string bytes;
+  {
+    std::ifstream in(pack, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  bytes.resize(bytes.size() / 2);
+  std::ofstream(pack, std::ios::binary) << bytes;
+  const auto bad = test::run_process({RETRACE_CLI, "replay", pack});
+  EXPECT_EQ(bad.exit_status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("damaged pack"));
+}
+
 TEST(ReplayCli, ReplayAllInParallel) {
   std::vector<std::string> args = {RETRACE_CLI, "replay-all", "--jobs", "2"};
   for (const char* g : {"hello", "timer-ticks", "priv-vm", "fault-illegal"}) {
