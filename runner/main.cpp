@@ -314,8 +314,8 @@ int cmd_replay_all(const std::vector<std::string>& paths, unsigned jobs) {
   return bad ? 1 : 0;
 }
 
-int cmd_bisect(const std::string& given, const std::string& until, bool json, std::size_t context,
-               std::uint64_t interval) {
+int cmd_bisect(const std::string& given, const std::string& until, const std::string& diff_with, bool json,
+               std::size_t context, std::uint64_t interval) {
   const ResolvedLog resolved(given);
   const std::string& path = resolved.path;
   const auto log = retrace::LogReader::read(path);
@@ -329,6 +329,14 @@ int cmd_bisect(const std::string& given, const std::string& until, bool json, st
       } catch (const retrace::Error&) { // a raw image has no symbols
       }
     }
+  if (!diff_with.empty()) {
+    const ResolvedLog other(diff_with);
+    const auto log_b = retrace::LogReader::read(other.path);
+    const auto d = retrace::diff_runs(log, log_b, {interval, context});
+    if (json) fmt::print("{}\n", retrace::diff_json(d, path, diff_with).dump(2));
+    else fmt::print("{}", retrace::format_diff_report(d, given, diff_with));
+    return d.differ ? 0 : 1;
+  }
   const auto predicate = retrace::parse_predicate(until, elf.get());
   const auto r = retrace::bisect(log, predicate, {interval, context});
   if (json) fmt::print("{}\n", retrace::report_json(r, path).dump(2));
@@ -374,9 +382,15 @@ int main(int argc, char** argv) {
   std::uint64_t bisect_interval = 0;
   auto* bisect_cmd = app.add_subcommand("bisect", "Find the first instruction after which a predicate holds in a recorded run");
   bisect_cmd->add_option("log", log_path, "Log file")->required();
-  bisect_cmd->add_option("--until", until,
+  std::string diff_with;
+  auto* until_opt = bisect_cmd->add_option("--until", until,
                          "Predicate: pc==SYMBOL|ADDR, uart~TEXT, TYPE[SYMBOL|ADDR] OP VALUE (u32[counter]>10), "
-                         "trap==CAUSE, exited")->required();
+                         "trap==CAUSE, exited");
+  auto* diff_opt = bisect_cmd->add_option("--diff", diff_with, "Another log: find the first instruction where the runs differ");
+  until_opt->excludes(diff_opt);
+  bisect_cmd->callback([&] {
+    if (until.empty() && diff_with.empty()) throw CLI::RequiredError("--until or --diff");
+  });
   bisect_cmd->add_flag("--json", bisect_json, "Report as JSON");
   bisect_cmd->add_option("--context", bisect_context, "Instructions to show before the one found")->capture_default_str();
   bisect_cmd->add_option("--interval", bisect_interval, "Instructions between first-pass snapshots (default: run/64)");
@@ -414,7 +428,7 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "retrace: packed {} and its images into {}\n", log_path, out);
       return 0;
     }
-    if (*bisect_cmd) return cmd_bisect(log_path, until, bisect_json, bisect_context, bisect_interval);
+    if (*bisect_cmd) return cmd_bisect(log_path, until, diff_with, bisect_json, bisect_context, bisect_interval);
   } catch (const retrace::Error& e) {
     fmt::print(stderr, "retrace: error: {}\n", e.what());
     return 2;

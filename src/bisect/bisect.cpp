@@ -3,9 +3,12 @@
 
 #include "retrace/isa/disasm.hpp"
 #include "retrace/machine/dwarf.hpp"
+#include "retrace/replay/digest.hpp"
 #include "retrace/replay/replay.hpp"
 
 #include <algorithm>
+#include <cereal/archives/portable_binary.hpp>
+#include <sstream>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -67,6 +70,23 @@ std::vector<MemoryChange> memory_changes(const Ram::Snapshot& a, const Ram::Snap
     }
   }
   return out;
+}
+
+template <class State>
+std::string bytes_of(const State& st) {
+  std::ostringstream os;
+  {
+    cereal::PortableBinaryOutputArchive ar(os);
+    ar(st);
+  }
+  return os.str();
+}
+
+std::string inputs_at(const LogReader& log, std::uint64_t icount) {
+  std::string s;
+  for (const auto& r : log.records())
+    if (r.kind == LogRecord::input && r.icount == icount) s += r.event.data;
+  return s;
 }
 
 } // namespace
@@ -219,6 +239,158 @@ nlohmann::json report_json(const BisectResult& r, const std::string& log_path) {
   for (const auto& t : r.before) j["before"].push_back(line(t));
   for (const auto& in : r.inputs_before) j["inputs_before"].push_back({{"icount", in.icount}, {"uart0", in.event.data}});
   j["replay_command"] = fmt::format("retrace replay {} --to {}", log_path, r.icount - 1);
+  return j;
+}
+
+DiffResult diff_runs(const LogReader& la, const LogReader& lb, BisectOptions options) {
+  DiffResult d;
+  Replayer ra(la), rb(lb);
+  Machine &a = ra.machine(), &b = rb.machine();
+  d.end_a = ra.end_icount();
+  d.end_b = rb.end_icount();
+  bool same_images = la.header().images.size() == lb.header().images.size();
+  for (std::size_t i = 0; same_images && i < la.header().images.size(); ++i)
+    same_images = la.header().images[i].xxh3 == lb.header().images[i].xxh3;
+  d.registers_only = !same_images;
+  auto same = [&] {
+    ++d.probes;
+    if (a.icount() != b.icount()) return false;
+    if (!d.registers_only) return state_digest(a) == state_digest(b);
+    for (std::size_t h = 0; h < std::min(a.hart_count(), b.hart_count()); ++h)
+      if (!(a.hart(h).state() == b.hart(h).state())) return false;
+    return a.hart_count() == b.hart_count();
+  };
+  if (!same()) { // different from the start
+    d.differ = true;
+    return d;
+  }
+  const std::uint64_t end = std::min(d.end_a, d.end_b);
+  const std::uint64_t interval = options.snapshot_interval ? options.snapshot_interval : std::max<std::uint64_t>(1000, end / 64);
+  std::vector<std::pair<MachineSnapshot, MachineSnapshot>> snaps;
+  snaps.emplace_back(a.snapshot(), b.snapshot());
+  bool found = false;
+  while (a.icount() < end) {
+    const std::uint64_t from = a.icount(), to = std::min(end, from + interval);
+    a.run(to);
+    b.run(to);
+    d.instructions_run += 2 * (a.icount() - from);
+    if (!same()) {
+      found = true;
+      break;
+    }
+    if (a.icount() < to) break;
+    snaps.emplace_back(a.snapshot(), b.snapshot());
+  }
+  if (!found) {
+    d.differ = d.end_a != d.end_b; // the same all the way, but one run is longer
+    d.icount = end;
+    return d;
+  }
+  std::uint64_t hi = a.icount();
+  auto lo = snaps.back();
+  while (hi - lo.first.icount > 1) {
+    const std::uint64_t mid = lo.first.icount + (hi - lo.first.icount) / 2;
+    a.restore(lo.first);
+    b.restore(lo.second);
+    a.run(mid);
+    b.run(mid);
+    d.instructions_run += 2 * (mid - lo.first.icount);
+    if (same()) lo = {a.snapshot(), b.snapshot()};
+    else hi = mid;
+  }
+  d.differ = true;
+  d.icount = hi;
+  // Run A's context, then the step in both, and compare.
+  const std::uint64_t context_from = hi > options.context + 1 ? hi - options.context - 1 : 0;
+  const auto* start = &snaps.front();
+  for (const auto& sp : snaps)
+    if (sp.first.icount <= context_from) start = &sp;
+  a.restore(start->first);
+  a.run(context_from);
+  std::vector<TraceLine> lines;
+  a.on_step([&](const Hart& h) { lines.push_back(line_of(h, a.icount())); });
+  a.run(hi);
+  a.on_step(nullptr);
+  if (!lines.empty()) {
+    d.a = lines.back();
+    lines.pop_back();
+  }
+  d.before = std::move(lines);
+  b.restore(lo.second);
+  b.on_step([&](const Hart& h) { d.b = line_of(h, b.icount()); });
+  b.run(hi);
+  b.on_step(nullptr);
+  for (std::size_t h = 0; h < std::min(a.hart_count(), b.hart_count()); ++h) {
+    auto changes = register_changes(a.hart(h).state(), b.hart(h).state());
+    for (auto& c : changes) {
+      if (a.hart_count() > 1) c.name = fmt::format("hart{}.{}", h, c.name);
+      d.registers.push_back(std::move(c));
+    }
+  }
+  if (a.hart(0).state().pc != b.hart(0).state().pc)
+    d.registers.push_back({"pc", a.hart(0).state().pc, b.hart(0).state().pc});
+  if (!d.registers_only) d.memory = memory_changes(a.snapshot().ram, b.snapshot().ram, a.bus().ram_base());
+  if (bytes_of(a.uart().state()) != bytes_of(b.uart().state())) d.devices.push_back("uart");
+  if (bytes_of(a.clint().state()) != bytes_of(b.clint().state())) d.devices.push_back("clint");
+  if (bytes_of(a.plic().state()) != bytes_of(b.plic().state())) d.devices.push_back("plic");
+  // An input delivered at this boundary may be the whole difference.
+  for (std::uint64_t at : {hi - 1, hi}) {
+    const auto ia = inputs_at(la, at), ib = inputs_at(lb, at);
+    if (ia != ib) d.inputs.emplace_back(ia, ib);
+  }
+  return d;
+}
+
+std::string format_diff_report(const DiffResult& d, const std::string& path_a, const std::string& path_b) {
+  if (!d.differ)
+    return fmt::format("retrace bisect --diff: the runs are the same for all {} instructions\n", d.end_a);
+  if (d.icount == 0 && d.a.icount == 0) return "retrace bisect --diff: the runs differ before the first instruction\n";
+  if (d.a.disassembly.empty())
+    return fmt::format("retrace bisect --diff: the runs are the same until {} instructions, where one ends ({} vs {})\n",
+                       d.icount, d.end_a, d.end_b);
+  std::string s = fmt::format("retrace bisect --diff: the runs first differ after instruction {}{}\n\n", d.icount,
+                              d.registers_only ? " (images differ: comparing hart state only)" : "");
+  s += fmt::format("  A {}: hart {} pc {:#x}  {}\n", path_a, d.a.hart, d.a.pc, d.a.disassembly);
+  s += fmt::format("  B {}: hart {} pc {:#x}  {}\n", path_b, d.b.hart, d.b.pc, d.b.disassembly);
+  auto shown = [](const std::string& text) {
+    std::string out;
+    for (unsigned char c : text) out += c >= 32 && c < 127 ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
+    return out;
+  };
+  for (const auto& [ia, ib] : d.inputs)
+    s += fmt::format("  the runs received different input here: A \"{}\", B \"{}\"\n", shown(ia), shown(ib));
+  for (const auto& dev : d.devices) s += fmt::format("  {} state differs\n", dev);
+  for (const auto& c : d.registers) s += fmt::format("    {:<10} A {:#018x}  B {:#018x}\n", c.name, c.before, c.after);
+  for (const auto& c : d.memory) {
+    s += fmt::format("    mem {:#x}  A", c.address);
+    for (auto x : c.before) s += fmt::format(" {:02x}", x);
+    s += "  B";
+    for (auto x : c.after) s += fmt::format(" {:02x}", x);
+    s += "\n";
+  }
+  if (!d.before.empty()) {
+    s += "\n  run A just before it:\n";
+    for (const auto& t : d.before) s += fmt::format("    {:>12}  hart {}  {:#x}  {}\n", t.icount, t.hart, t.pc, t.disassembly);
+  }
+  s += fmt::format("\n  search: {} comparisons, {} instructions replayed\n", d.probes, d.instructions_run);
+  s += fmt::format("  replay either to just before it:  retrace replay LOG --to {}\n", d.icount - 1);
+  return s;
+}
+
+nlohmann::json diff_json(const DiffResult& d, const std::string& path_a, const std::string& path_b) {
+  auto line = [](const TraceLine& t) {
+    return nlohmann::json{{"icount", t.icount}, {"hart", t.hart}, {"pc", t.pc}, {"raw", t.raw}, {"disassembly", t.disassembly}};
+  };
+  nlohmann::json j = {{"a", path_a}, {"b", path_b}, {"differ", d.differ}, {"icount", d.icount},
+                      {"registers_only", d.registers_only}, {"end_a", d.end_a}, {"end_b", d.end_b},
+                      {"probes", d.probes}, {"instructions_run", d.instructions_run}};
+  if (!d.differ) return j;
+  j["instruction_a"] = line(d.a);
+  j["instruction_b"] = line(d.b);
+  for (const auto& c : d.registers) j["registers"].push_back({{"name", c.name}, {"a", c.before}, {"b", c.after}});
+  for (const auto& c : d.memory) j["memory"].push_back({{"address", c.address}, {"a", c.before}, {"b", c.after}});
+  j["devices"] = d.devices;
+  for (const auto& [ia, ib] : d.inputs) j["inputs"].push_back({{"a", ia}, {"b", ib}});
   return j;
 }
 

@@ -126,6 +126,50 @@ TEST(Bisect, FindsAFaultingInstruction) {
   EXPECT_THAT(r.source, HasSubstr("fault.c:"));
 }
 
+TEST(Diff, FindsWhereTwoRunsDiverge) {
+  // The same echo guest fed "abc" and "abd" at icount 1000: the runs are the same until the
+  // input arrives; from there the UART holds different bytes.
+  auto rec = [](const char* name, const char* text) {
+    const std::string path = ::testing::TempDir() + "/diff-" + name + ".rlog";
+    MachineSpec spec;
+    spec.kernel = test::guest_fixture("uart-echo").elf;
+    Machine m(spec);
+    m.schedule(1000, {InputEvent::uart_rx, text});
+    Recorder r(m, path, {name, 0, 1'000'000});
+    r.finish(r.run(10'000'000));
+    return path;
+  };
+  const auto a = rec("a", "abc\rquit\r"), b = rec("b", "abd\rquit\r");
+  const auto la = LogReader::read(a), lb = LogReader::read(b);
+  const auto d = diff_runs(la, lb, {100, 5});
+  ASSERT_TRUE(d.differ);
+  EXPECT_EQ(d.icount, 1000u);
+  EXPECT_FALSE(d.registers_only);
+  EXPECT_THAT(d.devices, ::testing::Contains("uart"));
+  ASSERT_FALSE(d.inputs.empty());
+  EXPECT_EQ(d.inputs.back().first, "abc\rquit\r");
+  EXPECT_THAT(format_diff_report(d, a, b), HasSubstr("the runs received different input here"));
+  const auto same = diff_runs(la, la);
+  EXPECT_FALSE(same.differ);
+}
+
+TEST(Diff, TwoBuildsCompareHartState) {
+  auto rec = [](const char* fixture) {
+    const std::string path = ::testing::TempDir() + "/diffbuild-" + fixture + ".rlog";
+    MachineSpec spec;
+    spec.kernel = test::guest_fixture(fixture).elf;
+    Machine m(spec);
+    Recorder r(m, path, {fixture, 0, 1'000'000});
+    r.finish(r.run(10'000'000));
+    return path;
+  };
+  const auto la = LogReader::read(rec("hello")), lb = LogReader::read(rec("fail"));
+  const auto d = diff_runs(la, lb, {100, 5});
+  ASSERT_TRUE(d.differ);
+  EXPECT_TRUE(d.registers_only);
+  EXPECT_GT(d.icount, 6u); // the boot ROM is the same in both
+}
+
 TEST(BisectCli, TextAndJson) {
   const std::string ticks = record("timer-ticks");
   const auto t = test::run_process({RETRACE_CLI, "bisect", ticks, "--until", "u32[ticks]>=2"});
@@ -140,6 +184,11 @@ TEST(BisectCli, TextAndJson) {
   EXPECT_THAT(bad.err, HasSubstr("'nothing' is neither a number nor a symbol"));
   const auto never = test::run_process({RETRACE_CLI, "bisect", ticks, "--until", "uart~zzz"});
   EXPECT_EQ(never.exit_status, 1);
+  const auto same = test::run_process({RETRACE_CLI, "bisect", ticks, "--diff", ticks});
+  EXPECT_EQ(same.exit_status, 1);
+  EXPECT_THAT(same.out, HasSubstr("the runs are the same"));
+  const auto neither = test::run_process({RETRACE_CLI, "bisect", ticks});
+  EXPECT_NE(neither.exit_status, 0);
 }
 
 } // namespace

@@ -69,6 +69,29 @@ struct BisectResult {
   std::uint64_t end_icount = 0;        ///< where the recording ends
 };
 
+/// Where two recorded runs first differ.
+struct DiffResult {
+  bool differ = false;
+  bool registers_only = false;       ///< the images differ, so only hart state is compared
+  std::uint64_t icount = 0;          ///< the first step after which the states differ
+  TraceLine a, b;                    ///< what each run executed at that step
+  std::vector<RegisterChange> registers; ///< before = run A's value, after = run B's
+  std::vector<MemoryChange> memory;      ///< before = run A's bytes, after = run B's
+  std::vector<std::string> devices;      ///< devices whose state differs ("uart", "clint", "plic")
+  std::vector<std::pair<std::string, std::string>> inputs; ///< A's and B's input at that icount, if they differ
+  std::vector<TraceLine> before;     ///< run A's instructions just before it
+  std::uint64_t end_a = 0, end_b = 0;
+  std::size_t probes = 0;
+  std::uint64_t instructions_run = 0;
+};
+
+/// Finds the first step after which the runs recorded in `a` and `b` are in different states
+/// (everything a digest covers; only the harts' state when their images differ). Assumes that
+/// once runs differ they stay different, which holds unless they converge again.
+[[nodiscard]] DiffResult diff_runs(const LogReader& a, const LogReader& b, BisectOptions options = {});
+[[nodiscard]] std::string format_diff_report(const DiffResult& d, const std::string& path_a, const std::string& path_b);
+[[nodiscard]] nlohmann::json diff_json(const DiffResult& d, const std::string& path_a, const std::string& path_b);
+
 /// Finds the first icount where `p` holds in the run recorded in `log`.
 [[nodiscard]] BisectResult bisect(const LogReader& log, const Predicate& p, BisectOptions options = {});
 
