@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <tbb/parallel_for.h>
@@ -315,7 +316,7 @@ int cmd_replay_all(const std::vector<std::string>& paths, unsigned jobs) {
 }
 
 int cmd_bisect(const std::string& given, const std::string& until, const std::string& diff_with, bool json,
-               std::size_t context, std::uint64_t interval) {
+               const std::string& html, std::size_t context, std::uint64_t interval) {
   const ResolvedLog resolved(given);
   const std::string& path = resolved.path;
   const auto log = retrace::LogReader::read(path);
@@ -339,6 +340,11 @@ int cmd_bisect(const std::string& given, const std::string& until, const std::st
   }
   const auto predicate = retrace::parse_predicate(until, elf.get());
   const auto r = retrace::bisect(log, predicate, {interval, context});
+  if (!html.empty()) {
+    std::ofstream out(html);
+    out << retrace::report_html(r, given);
+    if (!out) throw retrace::Error(retrace::Errc::io, "cannot write the HTML report", {html, {}, {}});
+  }
   if (json) fmt::print("{}\n", retrace::report_json(r, path).dump(2));
   else fmt::print("{}", retrace::format_report(r, path));
   return r.found ? 0 : 1;
@@ -392,6 +398,8 @@ int main(int argc, char** argv) {
     if (until.empty() && diff_with.empty()) throw CLI::RequiredError("--until or --diff");
   });
   bisect_cmd->add_flag("--json", bisect_json, "Report as JSON");
+  std::string bisect_html;
+  bisect_cmd->add_option("--html", bisect_html, "Also write the report as an HTML page with a timeline");
   bisect_cmd->add_option("--context", bisect_context, "Instructions to show before the one found")->capture_default_str();
   bisect_cmd->add_option("--interval", bisect_interval, "Instructions between first-pass snapshots (default: run/64)");
 
@@ -428,7 +436,7 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "retrace: packed {} and its images into {}\n", log_path, out);
       return 0;
     }
-    if (*bisect_cmd) return cmd_bisect(log_path, until, diff_with, bisect_json, bisect_context, bisect_interval);
+    if (*bisect_cmd) return cmd_bisect(log_path, until, diff_with, bisect_json, bisect_html, bisect_context, bisect_interval);
   } catch (const retrace::Error& e) {
     fmt::print(stderr, "retrace: error: {}\n", e.what());
     return 2;

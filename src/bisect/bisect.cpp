@@ -125,6 +125,9 @@ BisectResult bisect(const LogReader& log, const Predicate& p, BisectOptions opti
     snaps.push_back(m.snapshot());
   }
   r.snapshots = snaps.size();
+  r.traps = m.traps();
+  for (const auto& rec : log.records())
+    if (rec.kind == LogRecord::input && r.inputs.size() < 10'000) r.inputs.push_back(rec);
   if (!found) return r;
 
   // Binary search in (lo, hi]: the predicate is false at lo and true at hi.
@@ -218,6 +221,62 @@ std::string format_report(const BisectResult& r, const std::string& log_path) {
   s += fmt::format("  replay to just before it:  retrace replay {} --to {}\n", log_path, r.icount - 1);
   s += fmt::format("  replay through it:         retrace replay {} --to {}\n", log_path, r.icount);
   return s;
+}
+
+namespace {
+std::string html_escape(const std::string& in) {
+  std::string out;
+  for (char c : in) {
+    switch (c) {
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '&': out += "&amp;"; break;
+    case '"': out += "&quot;"; break;
+    default:
+      if (static_cast<unsigned char>(c) < 32 && c != '\n') out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+      else out += c;
+    }
+  }
+  return out;
+}
+} // namespace
+
+std::string report_html(const BisectResult& r, const std::string& log_path) {
+  const double end = static_cast<double>(std::max<std::uint64_t>(r.end_icount, 1));
+  const double width = 1000, left = 110;
+  auto x = [&](std::uint64_t icount) { return left + width * static_cast<double>(icount) / end; };
+  std::string svg = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="170" font-family="monospace" font-size="11">)", left + width + 20);
+  // lanes: inputs, interrupts, exceptions, the finding
+  const char* lanes[] = {"inputs", "interrupts", "exceptions", "found"};
+  for (int i = 0; i < 4; ++i) {
+    const int y = 30 + 35 * i;
+    svg += fmt::format(R"(<text x="4" y="{}">{}</text><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ccc"/>)", y + 4, lanes[i],
+                       left, y, left + width, y);
+  }
+  for (const auto& in : r.inputs)
+    svg += fmt::format(R"(<line x1="{0:.1f}" y1="22" x2="{0:.1f}" y2="38" stroke="#2a7"><title>icount {1}: uart0 "{2}"</title></line>)",
+                       x(in.icount), in.icount, html_escape(in.event.data));
+  for (const auto& t : r.traps) {
+    const bool irq = t.cause >> 63;
+    const int y = irq ? 65 : 100;
+    svg += fmt::format(R"(<circle cx="{:.1f}" cy="{}" r="3" fill="{}"><title>icount {}: hart {} mcause {:#x} at pc {:#x}</title></circle>)",
+                       x(t.icount), y, irq ? "#37c" : "#c73", t.icount, t.hart, t.cause, t.pc);
+  }
+  if (r.found)
+    svg += fmt::format(R"(<line x1="{0:.1f}" y1="10" x2="{0:.1f}" y2="150" stroke="#d00" stroke-width="2"><title>icount {1}: {2}</title></line>)",
+                       x(r.icount), r.icount, html_escape(r.instruction.disassembly));
+  svg += fmt::format(R"(<text x="{}" y="165">0</text><text x="{}" y="165" text-anchor="end">{}</text></svg>)", left,
+                     left + width, r.end_icount);
+  std::string html = R"(<!doctype html><html><head><meta charset="utf-8"><title>retrace report</title>
+<style>body{font-family:sans-serif;margin:2em;max-width:1200px}pre{background:#f6f6f6;padding:1em;overflow-x:auto}
+h1{font-size:1.3em}.k{color:#555}</style></head><body>)";
+  html += fmt::format("<h1>retrace: {}</h1>", html_escape(r.predicate));
+  html += fmt::format("<p class=k>log <code>{}</code> &middot; {} instructions recorded</p>", html_escape(log_path), r.end_icount);
+  html += "<h2>Timeline</h2>" + svg;
+  html += "<p class=k>green: inputs; blue: interrupts; orange: exceptions; red: the instruction found. Hover for details.</p>";
+  html += "<h2>Finding</h2><pre>" + html_escape(format_report(r, log_path)) + "</pre>";
+  html += "</body></html>\n";
+  return html;
 }
 
 nlohmann::json report_json(const BisectResult& r, const std::string& log_path) {

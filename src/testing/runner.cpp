@@ -159,6 +159,7 @@ std::string GuestTest::explain_failure(const RunOutcome& o) {
     const std::string text = format_report(r, o.log_path);
     std::ofstream(o.log_path + ".report.txt") << text;
     std::ofstream(o.log_path + ".report.json") << report_json(r, o.log_path).dump(2) << '\n';
+    std::ofstream(o.log_path + ".report.html") << report_html(r, o.log_path);
     return text;
   } catch (const std::exception& e) {
     return std::string("(bisection failed: ") + e.what() + ")";

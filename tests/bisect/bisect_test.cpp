@@ -104,6 +104,23 @@ TEST(Bisect, ReportNamesTheInstructionItsChangesAndItsSource) {
   EXPECT_EQ(j["source"], r.source);
 }
 
+TEST(Bisect, HtmlReportHasATimelineAndTheFinding) {
+  const std::string ticks = record("timer-ticks");
+  const auto elf = ElfFile::load(test::guest_fixture("timer-ticks").elf);
+  const auto log = LogReader::read(ticks);
+  const auto r = bisect(log, parse_predicate("u32[ticks]>=5", &elf));
+  const std::string html = report_html(r, ticks);
+  EXPECT_THAT(html, HasSubstr("<svg"));
+  EXPECT_THAT(html, HasSubstr("</svg>"));
+  EXPECT_THAT(html, HasSubstr("timer_ticks.c:"));
+  // one blue circle per timer interrupt up to the finding (ticks 1..5), and the red line
+  std::size_t interrupts = 0, at = 0;
+  while ((at = html.find("fill=\"#37c\"", at)) != std::string::npos) ++interrupts, ++at;
+  EXPECT_GE(interrupts, 5u);
+  EXPECT_THAT(html, HasSubstr("stroke=\"#d00\""));
+  EXPECT_EQ(html.find("<script"), std::string::npos); // a static page
+}
+
 TEST(Bisect, NeverAndAlreadyHolding) {
   const std::string ticks = record("timer-ticks");
   const auto log = LogReader::read(ticks);

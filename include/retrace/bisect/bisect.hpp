@@ -63,6 +63,8 @@ struct BisectResult {
   std::vector<MemoryChange> memory;
   std::vector<TraceLine> before;       ///< the instructions just before it
   std::vector<LogRecord> inputs_before; ///< the last inputs delivered before it
+  std::vector<LogRecord> inputs;       ///< every input of the run (first 10000), for the timeline
+  std::vector<TrapRecord> traps;       ///< traps up to where the first pass stopped, for the timeline
   std::size_t probes = 0;              ///< predicate evaluations
   std::uint64_t instructions_run = 0;  ///< instructions executed by the search
   std::size_t snapshots = 0;
@@ -99,5 +101,8 @@ struct DiffResult {
 [[nodiscard]] std::string format_report(const BisectResult& r, const std::string& log_path);
 /// The same as JSON, for tools.
 [[nodiscard]] nlohmann::json report_json(const BisectResult& r, const std::string& log_path);
+/// The same as one self-contained HTML page with a timeline of the run (inputs, interrupts,
+/// traps, the instruction found), to open from CI artifacts.
+[[nodiscard]] std::string report_html(const BisectResult& r, const std::string& log_path);
 
 } // namespace retrace
