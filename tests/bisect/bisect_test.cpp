@@ -1,11 +1,13 @@
 // Tests for include/retrace/bisect/predicate.hpp and bisect.hpp.
 #include "retrace/bisect/bisect.hpp"
 #include "retrace/error.hpp"
+#include "retrace/machine/dwarf.hpp"
 #include "retrace/replay/replay.hpp"
 
 #include "guests.hpp"
 #include "subprocess.hpp"
 
+#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -185,6 +187,35 @@ TEST(Diff, TwoBuildsCompareHartState) {
   ASSERT_TRUE(d.differ);
   EXPECT_TRUE(d.registers_only);
   EXPECT_GT(d.icount, 6u); // the boot ROM is the same in both
+}
+
+TEST(Diff, FindsThePlantedDivergenceBetweenTwoBuilds) {
+  auto rec = [](const char* fixture) {
+    const std::string path = ::testing::TempDir() + "/planted-" + fixture + ".rlog";
+    MachineSpec spec;
+    spec.kernel = test::guest_fixture(fixture).elf;
+    Machine m(spec);
+    Recorder r(m, path, {fixture, 0, 1'000'000});
+    r.finish(r.run(10'000'000));
+    return path;
+  };
+  const auto la = LogReader::read(rec("diverge-a")), lb = LogReader::read(rec("diverge-b"));
+  const auto d = diff_runs(la, lb, {1000, 5});
+  ASSERT_TRUE(d.differ);
+  EXPECT_TRUE(d.registers_only); // two builds: different images
+  EXPECT_EQ(d.a.pc, d.b.pc);     // same layout, same instruction address
+  // the instruction is on the marked line of diverge.c in both builds
+  const auto elf = ElfFile::load(test::guest_fixture("diverge-a").elf);
+  SourceLines lines(elf);
+  const auto loc = lines.find(d.a.pc);
+  ASSERT_TRUE(loc.has_value());
+  std::ifstream src(loc->file);
+  std::string line;
+  for (int n = 0; n < loc->line && std::getline(src, line); ++n) {
+  }
+  EXPECT_THAT(line, HasSubstr("DIVERGE HERE")) << loc->file << ":" << loc->line;
+  EXPECT_THAT(d.a.disassembly, HasSubstr("addi"));
+  EXPECT_FALSE(d.registers.empty());
 }
 
 TEST(BisectCli, TextAndJson) {
