@@ -31,4 +31,101 @@ BENCHMARK(BM_Hello)->Unit(benchmark::kMicrosecond);
 
 } // namespace
 
+
+// --- record, replay, snapshots, bisection (issue 5) ---------------------------------------------
+
+#include "retrace/bisect/bisect.hpp"
+#include "retrace/replay/replay.hpp"
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+namespace {
+
+std::string bench_log() {
+  static const std::string path = [] {
+    const std::string p = "/tmp/retrace-bench-cpu.rlog";
+    retrace::MachineSpec spec;
+    spec.kernel = retrace::test::guest_fixture("bench-cpu").elf;
+    retrace::Machine m(spec);
+    retrace::Recorder rec(m, p);
+    rec.finish(rec.run(~0ull));
+    return p;
+  }();
+  return path;
+}
+
+void BM_RunRecorded(benchmark::State& state) {
+  retrace::MachineSpec spec;
+  spec.kernel = retrace::test::guest_fixture("bench-cpu").elf;
+  std::uint64_t insns = 0;
+  for (auto _ : state) {
+    retrace::Machine m(spec);
+    retrace::Recorder rec(m, "/tmp/retrace-bench-recorded.rlog");
+    const auto r = rec.run(~0ull);
+    rec.finish(r);
+    insns += r.icount;
+  }
+  state.counters["insns/s"] = benchmark::Counter(static_cast<double>(insns), benchmark::Counter::kIsRate);
+}
+
+void BM_Replay(benchmark::State& state) {
+  const auto log = retrace::LogReader::read(bench_log());
+  for (auto _ : state) {
+    retrace::Replayer replay(log);
+    const auto r = replay.run();
+    if (!r.matches_recording()) state.SkipWithError("replay diverged");
+  }
+}
+
+void BM_Bisect(benchmark::State& state) {
+  // The predicate turns true at the very end (the guest's last line), so the search covers the
+  // whole run: the worst case for its cost relative to one replay.
+  const auto log = retrace::LogReader::read(bench_log());
+  const auto p = retrace::uart_contains("bench done");
+  for (auto _ : state) {
+    const auto r = retrace::bisect(log, p);
+    if (!r.found) state.SkipWithError("not found");
+  }
+}
+
+// Snapshot cost and copy-on-write cost per page: N pages in use, snapshot, then write each.
+void BM_SnapshotAndDirtyPages(benchmark::State& state) {
+  retrace::MachineSpec spec;
+  spec.kernel = retrace::test::guest_fixture("hello").elf;
+  retrace::Machine m(spec);
+  const auto pages = static_cast<std::uint64_t>(state.range(0));
+  const std::uint8_t one = 1;
+  for (std::uint64_t i = 0; i < pages; ++i) m.bus().write_ram(0x8100'0000 + i * 4096, &one, 1);
+  for (auto _ : state) {
+    auto snap = m.snapshot();
+    for (std::uint64_t i = 0; i < pages; ++i) m.bus().write_ram(0x8100'0000 + i * 4096, &one, 1); // copies each page
+    benchmark::DoNotOptimize(snap);
+  }
+  state.counters["per_page"] =
+      benchmark::Counter(static_cast<double>(pages), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+void BM_ReplayAll(benchmark::State& state) {
+  const auto jobs = static_cast<int>(state.range(0));
+  const auto log = retrace::LogReader::read(bench_log());
+  for (auto _ : state) {
+    tbb::task_arena arena(jobs);
+    arena.execute([&] {
+      tbb::parallel_for(0, 4, [&](int) {
+        retrace::Replayer replay(log);
+        (void)replay.run();
+      });
+    });
+  }
+}
+
+BENCHMARK(BM_RunRecorded)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Replay)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Bisect)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SnapshotAndDirtyPages)->Arg(256)->Arg(4096)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ReplayAll)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+} // namespace
+
 BENCHMARK_MAIN();
