@@ -65,6 +65,18 @@ TEST(Runner, EveryRunIsRecordedAndTheFailureReplays) {
   EXPECT_TRUE(std::ifstream(log + ".report.json").good());
 }
 
+TEST(Runner, EveryLogOfASweepReplaysDigestIdentical) {
+  const std::string dir = ::testing::TempDir() + "/sweep-logs";
+  const auto r = run_process({EXAMPLES, ringbuf_filter, "--retrace_seeds=60", "--retrace_log_dir=" + dir});
+  EXPECT_EQ(r.exit_status, 1); // some seeds fail
+  std::vector<std::string> args = {RETRACE_CLI, "replay-all", "--jobs", "2"};
+  for (int seed = 1; seed <= 60; ++seed)
+    args.push_back(dir + "/RingBuffer.DeliversEveryByte/seed-" + std::to_string(seed) + ".rlog");
+  const auto all = run_process(args, {}, std::chrono::seconds(300));
+  EXPECT_EQ(all.exit_status, 0) << all.out;
+  EXPECT_THAT(all.out, HasSubstr("60 of 60 replays match their recording"));
+}
+
 TEST(Runner, SeedRangeAndXmlProperties) {
   const std::string xml = ::testing::TempDir() + "/runner.xml";
   const auto r = run_process({EXAMPLES, ringbuf_filter, "--retrace_seeds=10..14", "--gtest_output=xml:" + xml});
