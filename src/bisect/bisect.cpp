@@ -45,28 +45,35 @@ std::vector<RegisterChange> register_changes(const HartState& a, const HartState
   return out;
 }
 
-// Byte ranges that differ between two RAM snapshots (only pages that were copied can differ).
+// Byte ranges that differ between two RAM snapshots (only pages that were copied can differ;
+// chunks and pages still shared are skipped without reading them).
 std::vector<MemoryChange> memory_changes(const Ram::Snapshot& a, const Ram::Snapshot& b, std::uint64_t ram_base) {
   std::vector<MemoryChange> out;
   static const Ram::Page zero{};
-  std::size_t ia = 0;
-  for (const auto& [index, page] : b.pages) {
-    while (ia < a.pages.size() && a.pages[ia].first < index) ++ia;
-    const Ram::Page* before = ia < a.pages.size() && a.pages[ia].first == index ? a.pages[ia].second.get() : &zero;
-    if (before == page.get()) continue; // still shared: unchanged
-    for (std::size_t k = 0; k < Ram::page_size; ++k) {
-      if ((*before)[k] == (*page)[k]) continue;
-      std::size_t e = k;
-      while (e < Ram::page_size && (*before)[e] != (*page)[e]) ++e;
-      // widen to the naturally aligned 8 bytes around it, for a readable report
-      const std::size_t lo = k & ~std::size_t{7}, hi = std::min<std::size_t>((e + 7) & ~std::size_t{7}, Ram::page_size);
-      MemoryChange c;
-      c.address = ram_base + (std::uint64_t{index} << Ram::page_shift) + lo;
-      c.before.assign(before->begin() + static_cast<std::ptrdiff_t>(lo), before->begin() + static_cast<std::ptrdiff_t>(hi));
-      c.after.assign(page->begin() + static_cast<std::ptrdiff_t>(lo), page->begin() + static_cast<std::ptrdiff_t>(hi));
-      out.push_back(std::move(c));
-      k = hi - 1;
-      if (out.size() >= 16) return out;
+  const std::size_t chunks = std::max(a.chunks.size(), b.chunks.size());
+  for (std::size_t c = 0; c < chunks; ++c) {
+    const auto* ca = c < a.chunks.size() ? a.chunks[c].get() : nullptr;
+    const auto* cb = c < b.chunks.size() ? b.chunks[c].get() : nullptr;
+    if (ca == cb) continue;
+    for (std::size_t j = 0; j < Ram::chunk_pages; ++j) {
+      const Ram::Page* before = ca && ca->pages[j] ? ca->pages[j].get() : &zero;
+      const Ram::Page* after = cb && cb->pages[j] ? cb->pages[j].get() : &zero;
+      if (before == after) continue;
+      const std::uint64_t index = (c << Ram::chunk_shift) | j;
+      for (std::size_t k = 0; k < Ram::page_size; ++k) {
+        if ((*before)[k] == (*after)[k]) continue;
+        std::size_t e = k;
+        while (e < Ram::page_size && (*before)[e] != (*after)[e]) ++e;
+        // widen to the naturally aligned 8 bytes around it, for a readable report
+        const std::size_t lo = k & ~std::size_t{7}, hi = std::min<std::size_t>((e + 7) & ~std::size_t{7}, Ram::page_size);
+        MemoryChange m;
+        m.address = ram_base + (index << Ram::page_shift) + lo;
+        m.before.assign(before->begin() + static_cast<std::ptrdiff_t>(lo), before->begin() + static_cast<std::ptrdiff_t>(hi));
+        m.after.assign(after->begin() + static_cast<std::ptrdiff_t>(lo), after->begin() + static_cast<std::ptrdiff_t>(hi));
+        out.push_back(std::move(m));
+        k = hi - 1;
+        if (out.size() >= 16) return out;
+      }
     }
   }
   return out;

@@ -28,11 +28,13 @@ void save_snapshot(const MachineSnapshot& s, const std::string& path) {
        static_cast<std::uint64_t>(s.current_hart), s.quantum_left, s.trap_count, s.pc_watch_hit);
     ar(static_cast<std::uint64_t>(s.traps.size()));
     for (const auto& t : s.traps) ar(t.icount, t.hart, t.cause, t.pc, t.tval, t.to);
-    ar(static_cast<std::uint64_t>(s.ram.pages.size()));
-    for (const auto& [index, page] : s.ram.pages) {
-      ar(index);
-      ar(cereal::binary_data(page->data(), page->size()));
-    }
+    std::uint64_t pages = 0;
+    s.ram.for_each_page([&](std::size_t, const Ram::Page&) { ++pages; });
+    ar(pages);
+    s.ram.for_each_page([&](std::size_t index, const Ram::Page& page) {
+      ar(static_cast<std::uint32_t>(index));
+      ar(cereal::binary_data(page.data(), page.size()));
+    });
   }
   if (!out) throw Error(Errc::io, "cannot write snapshot file", {path, {}, {}});
 }
@@ -62,14 +64,19 @@ MachineSnapshot load_snapshot(const std::string& path) {
     s.current_hart = static_cast<std::size_t>(current % s.harts.size());
     ar(pages);
     if (pages > (16ull << 30) / Ram::page_size) throw Error(Errc::bad_log, fmt::format("{} pages", pages));
-    s.ram.pages.reserve(static_cast<std::size_t>(pages));
+    std::vector<std::shared_ptr<Ram::Chunk>> chunks;
     for (std::uint64_t k = 0; k < pages; ++k) {
       std::uint32_t index = 0;
       ar(index);
+      const std::size_t c = index >> Ram::chunk_shift;
+      if (c >= (16ull << 30) / Ram::page_size / Ram::chunk_pages + 1) throw Error(Errc::bad_log, fmt::format("page {}", index));
+      if (chunks.size() <= c) chunks.resize(c + 1);
+      if (!chunks[c]) chunks[c] = std::make_shared<Ram::Chunk>();
       auto page = std::make_shared<Ram::Page>();
       ar(cereal::binary_data(page->data(), page->size()));
-      s.ram.pages.emplace_back(index, std::move(page));
+      chunks[c]->pages[index & (Ram::chunk_pages - 1)] = std::move(page);
     }
+    s.ram.chunks.assign(chunks.begin(), chunks.end());
   } catch (const Error& e) {
     throw Error(Errc::bad_log, "bad snapshot: " + e.message(), {path, {}, {}});
   } catch (const std::exception& e) {

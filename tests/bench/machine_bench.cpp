@@ -106,6 +106,17 @@ void BM_SnapshotAndDirtyPages(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(pages), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
+// Taking a snapshot with N pages in use and none written since: the cost does not grow with N.
+void BM_SnapshotOnly(benchmark::State& state) {
+  retrace::MachineSpec spec;
+  spec.kernel = retrace::test::guest_fixture("hello").elf;
+  retrace::Machine m(spec);
+  const auto pages = static_cast<std::uint64_t>(state.range(0));
+  const std::uint8_t one = 1;
+  for (std::uint64_t i = 0; i < pages; ++i) m.bus().write_ram(0x8100'0000 + i * 4096, &one, 1);
+  for (auto _ : state) benchmark::DoNotOptimize(m.snapshot());
+}
+
 void BM_ReplayAll(benchmark::State& state) {
   const auto jobs = static_cast<int>(state.range(0));
   const auto log = retrace::LogReader::read(bench_log());
@@ -124,6 +135,7 @@ BENCHMARK(BM_RunRecorded)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Replay)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Bisect)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SnapshotAndDirtyPages)->Arg(256)->Arg(4096)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SnapshotOnly)->Arg(256)->Arg(4096)->Arg(16384)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ReplayAll)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 } // namespace

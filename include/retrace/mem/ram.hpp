@@ -1,9 +1,11 @@
 #pragma once
 /// \file
-/// Guest RAM, in 4 KiB pages allocated on first write (untouched pages read as zero). Paging
-/// is what makes snapshots cheap: a snapshot shares the pages, and the first write to a shared
-/// page after a snapshot copies that page (copy-on-write), so memory grows only by the pages
-/// dirtied since.
+/// Guest RAM: 4 KiB pages, allocated on first write (untouched pages read as zero), held in
+/// 2 MiB chunks of 512 page pointers. Chunks and pages are shared copy-on-write with snapshots:
+/// taking a snapshot copies only the chunk pointers; the first write to a chunk after it copies
+/// that chunk's 512 page pointers, and the first write to a page copies the page. So a snapshot
+/// costs O(RAM / 2 MiB) pointer copies, and memory and time grow only with what is written
+/// after it.
 
 #include <algorithm>
 #include <array>
@@ -14,60 +16,90 @@
 
 namespace retrace {
 
-/// Paged guest memory of a fixed size.
+/// Paged, copy-on-write guest memory of a fixed size.
 class Ram {
 public:
   static constexpr unsigned page_shift = 12;
   static constexpr std::uint64_t page_size = 1ull << page_shift;
+  static constexpr unsigned chunk_shift = 9; // pages per chunk: 512 (2 MiB)
+  static constexpr std::size_t chunk_pages = std::size_t{1} << chunk_shift;
   using Page = std::array<std::uint8_t, page_size>;
 
-  /// The pages in use at one moment, shared with the RAM they came from.
+  /// 512 pages; `shared[i]` marks a page a snapshot may hold (copy before writing).
+  struct Chunk {
+    std::array<std::shared_ptr<Page>, chunk_pages> pages{};
+    std::array<std::uint8_t, chunk_pages> shared{};
+  };
+
+  /// RAM's contents at one moment, sharing chunks and pages with the RAM it came from.
   struct Snapshot {
-    std::vector<std::pair<std::uint32_t, std::shared_ptr<const Page>>> pages; ///< (page index, contents)
+    std::vector<std::shared_ptr<const Chunk>> chunks; ///< indexed by chunk number; null: all zero
+
+    /// The page with this index, or nullptr if it was never written.
+    [[nodiscard]] const Page* page(std::size_t index) const {
+      const std::size_t c = index >> chunk_shift;
+      if (c >= chunks.size() || !chunks[c]) return nullptr;
+      return chunks[c]->pages[index & (chunk_pages - 1)].get();
+    }
+    /// Visits every written page in address order: f(page index, const Page&).
+    template <class F>
+    void for_each_page(F&& f) const {
+      for (std::size_t c = 0; c < chunks.size(); ++c)
+        if (chunks[c])
+          for (std::size_t j = 0; j < chunk_pages; ++j)
+            if (const auto& p = chunks[c]->pages[j]) f((c << chunk_shift) | j, *p);
+    }
   };
 
   explicit Ram(std::uint64_t size)
-      : m_size(size), m_pages((size + page_size - 1) >> page_shift), m_shared(m_pages.size(), 0) {}
+      : m_size(size), m_chunks(((size + page_size - 1) >> page_shift) / chunk_pages + 1), m_chunk_shared(m_chunks.size(), 0) {}
 
   [[nodiscard]] std::uint64_t size() const noexcept { return m_size; }
 
   /// Host pointer to the page containing `offset` for reading, or nullptr if it was never
   /// written (then it reads as zero).
   [[nodiscard]] const std::uint8_t* page_for_read(std::uint64_t offset) const noexcept {
-    const auto& p = m_pages[offset >> page_shift];
+    const std::size_t i = offset >> page_shift;
+    const auto& c = m_chunks[i >> chunk_shift];
+    if (!c) return nullptr;
+    const auto& p = c->pages[i & (chunk_pages - 1)];
     return p ? p->data() : nullptr;
   }
-  /// Host pointer to the page containing `offset` for writing (allocated on demand).
+  /// Host pointer to the page containing `offset` for writing (allocated or copied on demand).
   [[nodiscard]] std::uint8_t* page_for_write(std::uint64_t offset) {
-    const std::size_t i = offset >> page_shift;
-    auto& p = m_pages[i];
+    const std::size_t i = offset >> page_shift, ci = i >> chunk_shift, j = i & (chunk_pages - 1);
+    auto& c = m_chunks[ci];
+    if (!c) {
+      c = std::make_shared<Chunk>();
+      m_chunk_shared[ci] = 0;
+    } else if (m_chunk_shared[ci]) { // a snapshot holds the chunk: copy it, its pages stay shared
+      c = std::make_shared<Chunk>(*c);
+      for (std::size_t k = 0; k < chunk_pages; ++k) c->shared[k] = c->pages[k] != nullptr;
+      m_chunk_shared[ci] = 0;
+    }
+    auto& p = c->pages[j];
     if (!p) {
       p = std::make_shared<Page>(Page{});
-      m_shared[i] = 0;
-    } else if (m_shared[i]) { // a snapshot holds it: copy before the first write
+      c->shared[j] = 0;
+    } else if (c->shared[j]) {
       p = std::make_shared<Page>(*p);
-      m_shared[i] = 0;
+      c->shared[j] = 0;
     }
     return p->data();
   }
 
-  /// Shares every page in use with a new snapshot (O(pages in use), no page is copied).
+  /// Shares the contents with a new snapshot: O(number of chunks) pointer copies.
   [[nodiscard]] Snapshot snapshot() {
     Snapshot s;
-    for (std::size_t i = 0; i < m_pages.size(); ++i) {
-      if (!m_pages[i]) continue;
-      m_shared[i] = 1;
-      s.pages.emplace_back(static_cast<std::uint32_t>(i), m_pages[i]);
-    }
+    s.chunks.assign(m_chunks.begin(), m_chunks.end());
+    for (std::size_t c = 0; c < m_chunks.size(); ++c) m_chunk_shared[c] = m_chunks[c] != nullptr;
     return s;
   }
-  /// Back to a snapshot's contents (pages stay shared until written).
+  /// Back to a snapshot's contents (chunks and pages stay shared until written).
   void restore(const Snapshot& s) {
-    clear();
-    for (const auto& [i, page] : s.pages) {
-      if (i >= m_pages.size()) continue;
-      m_pages[i] = std::const_pointer_cast<Page>(page);
-      m_shared[i] = 1;
+    for (std::size_t c = 0; c < m_chunks.size(); ++c) {
+      m_chunks[c] = c < s.chunks.size() ? std::const_pointer_cast<Chunk>(s.chunks[c]) : nullptr;
+      m_chunk_shared[c] = m_chunks[c] != nullptr;
     }
   }
 
@@ -98,32 +130,40 @@ public:
   }
   /// Drops every page (all of RAM reads as zero again).
   void clear() {
-    for (auto& p : m_pages) p.reset();
-    std::fill(m_shared.begin(), m_shared.end(), std::uint8_t{0});
-  }
-  /// Number of pages still shared with a snapshot (not written since it was taken).
-  [[nodiscard]] std::size_t pages_shared() const noexcept {
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < m_pages.size(); ++i) n += m_pages[i] && m_shared[i];
-    return n;
+    for (auto& c : m_chunks) c.reset();
+    std::fill(m_chunk_shared.begin(), m_chunk_shared.end(), std::uint8_t{0});
   }
   /// Number of pages that have been written.
   [[nodiscard]] std::size_t pages_in_use() const noexcept {
     std::size_t n = 0;
-    for (const auto& p : m_pages) n += p != nullptr;
+    for (const auto& c : m_chunks)
+      if (c)
+        for (const auto& p : c->pages) n += p != nullptr;
+    return n;
+  }
+  /// Number of pages still shared with a snapshot (not written since it was taken).
+  [[nodiscard]] std::size_t pages_shared() const noexcept {
+    std::size_t n = 0;
+    for (std::size_t ci = 0; ci < m_chunks.size(); ++ci) {
+      const auto& c = m_chunks[ci];
+      if (!c) continue;
+      for (std::size_t j = 0; j < chunk_pages; ++j) n += c->pages[j] && (m_chunk_shared[ci] || c->shared[j]);
+    }
     return n;
   }
   /// Visits every written page in address order: f(page_offset, const uint8_t* data).
   template <class F>
   void for_each_page(F&& f) const {
-    for (std::size_t i = 0; i < m_pages.size(); ++i)
-      if (m_pages[i]) f(static_cast<std::uint64_t>(i) << page_shift, m_pages[i]->data());
+    for (std::size_t ci = 0; ci < m_chunks.size(); ++ci)
+      if (const auto& c = m_chunks[ci])
+        for (std::size_t j = 0; j < chunk_pages; ++j)
+          if (c->pages[j]) f(static_cast<std::uint64_t>((ci << chunk_shift) | j) << page_shift, c->pages[j]->data());
   }
 
 private:
   std::uint64_t m_size;
-  std::vector<std::shared_ptr<Page>> m_pages;
-  std::vector<std::uint8_t> m_shared; // 1: the page may be held by a snapshot
+  std::vector<std::shared_ptr<Chunk>> m_chunks;
+  std::vector<std::uint8_t> m_chunk_shared; // 1: a snapshot may hold this chunk
 };
 
 } // namespace retrace

@@ -1,0 +1,57 @@
+// Tests for include/retrace/mem/ram.hpp: paging, and copy-on-write sharing with snapshots.
+#include "retrace/mem/ram.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using retrace::Ram;
+
+std::uint32_t read32(const Ram& r, std::uint64_t at) {
+  std::uint32_t v = 0;
+  r.read(at, &v, 4);
+  return v;
+}
+void write32(Ram& r, std::uint64_t at, std::uint32_t v) { r.write(at, &v, 4); }
+
+TEST(Ram, UntouchedReadsZeroAndWritesStick) {
+  Ram r(64 << 20);
+  EXPECT_EQ(read32(r, 0x1234), 0u);
+  EXPECT_EQ(r.pages_in_use(), 0u);
+  write32(r, 0xffe, 0xdeadbeef); // crosses a page boundary
+  EXPECT_EQ(read32(r, 0xffe), 0xdeadbeefu);
+  EXPECT_EQ(r.pages_in_use(), 2u);
+  r.clear();
+  EXPECT_EQ(read32(r, 0xffe), 0u);
+}
+
+TEST(Ram, SnapshotSharesUntilWritten) {
+  Ram r(64 << 20);
+  for (std::uint64_t p = 0; p < 1000; ++p) write32(r, p * 4096, static_cast<std::uint32_t>(p));
+  const auto snap = r.snapshot();
+  // a snapshot is one pointer per 2 MiB chunk, however many pages are in use
+  EXPECT_EQ(snap.chunks.size(), (64u << 20) / (2u << 20) + 1);
+  EXPECT_EQ(r.pages_shared(), 1000u);
+  write32(r, 7 * 4096, 99);
+  EXPECT_EQ(r.pages_shared(), 999u); // exactly one page copied
+  EXPECT_EQ(read32(r, 7 * 4096), 99u);
+  EXPECT_EQ(snap.page(7)->at(0), 7u); // the snapshot still has the old contents
+  write32(r, 5000 * 4096, 1);         // a new page in a new chunk
+  EXPECT_EQ(snap.page(5000), nullptr);
+  r.restore(snap);
+  EXPECT_EQ(read32(r, 7 * 4096), 7u);
+  EXPECT_EQ(read32(r, 5000 * 4096), 0u);
+  EXPECT_EQ(r.pages_in_use(), 1000u);
+  // snapshots of snapshots: each keeps its own view
+  write32(r, 1 * 4096, 11);
+  const auto second = r.snapshot();
+  write32(r, 1 * 4096, 12);
+  EXPECT_EQ(snap.page(1)->at(0), 1u);
+  EXPECT_EQ(second.page(1)->at(0), 11u);
+  EXPECT_EQ(read32(r, 1 * 4096), 12u);
+  std::size_t visited = 0;
+  second.for_each_page([&](std::size_t, const Ram::Page&) { ++visited; });
+  EXPECT_EQ(visited, 1000u);
+}
+
+} // namespace
