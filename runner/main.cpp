@@ -2,6 +2,7 @@
 // retrace::Error and end in a one-line message and exit status 2.
 #include "retrace/bisect/bisect.hpp"
 #include "retrace/error.hpp"
+#include "retrace/gdb/server.hpp"
 #include "retrace/isa/disasm.hpp"
 #include "retrace/machine/elf.hpp"
 #include "retrace/machine/machine.hpp"
@@ -13,8 +14,16 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <arpa/inet.h>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <optional>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -315,6 +324,58 @@ int cmd_replay_all(const std::vector<std::string>& paths, unsigned jobs) {
   return bad ? 1 : 0;
 }
 
+// `retrace gdb`: a GDB remote-protocol server over the replay of a log.
+int cmd_gdb(const std::string& given, std::optional<std::uint64_t> at, bool at_failure, bool use_stdio, int port) {
+  const ResolvedLog resolved(given);
+  const auto log = retrace::LogReader::read(resolved.path);
+  if (log.error()) fmt::print(stderr, "retrace gdb: warning: {}; the valid prefix is available\n", log.error()->what());
+  std::uint64_t start = at.value_or(0);
+  if (at_failure) {
+    // just before the instruction the runner's report named, else the end of the recording
+    std::ifstream report(given + ".report.json");
+    start = ~std::uint64_t{0};
+    if (report) {
+      try {
+        const auto j = nlohmann::json::parse(report);
+        if (j.value("found", false)) start = j["icount"].get<std::uint64_t>() - 1;
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  retrace::gdb::Server server(log, {start});
+  if (use_stdio) {
+    fmt::print(stderr, "retrace gdb: {} at icount {} of {}\n", given, server.timeline().icount(), server.timeline().end());
+    retrace::gdb::Connection conn(0, 1);
+    server.serve(conn);
+    return 0;
+  }
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (listener < 0) throw retrace::Error(retrace::Errc::io, "cannot create a socket");
+  const int one = 1;
+  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK); // 127.0.0.1 only
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 1) != 0) {
+    ::close(listener);
+    throw retrace::Error(retrace::Errc::io, fmt::format("cannot listen on 127.0.0.1:{}: {}", port, std::strerror(errno)));
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  fmt::print(stderr, "retrace gdb: {} at icount {} of {}; listening on 127.0.0.1:{}\n"
+                     "  in gdb-multiarch: target remote 127.0.0.1:{}\n",
+             given, server.timeline().icount(), server.timeline().end(), ntohs(addr.sin_port), ntohs(addr.sin_port));
+  const int client = ::accept(listener, nullptr, nullptr);
+  ::close(listener); // one client per session: a second one is refused
+  if (client < 0) throw retrace::Error(retrace::Errc::io, "accept failed");
+  ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  retrace::gdb::Connection conn(client, client);
+  server.serve(conn);
+  ::close(client);
+  return 0;
+}
+
 int cmd_bisect(const std::string& given, const std::string& until, const std::string& diff_with, bool json,
                const std::string& html, std::size_t context, std::uint64_t interval) {
   const ResolvedLog resolved(given);
@@ -408,6 +469,16 @@ int main(int argc, char** argv) {
   pack_cmd->add_option("log", log_path, "Log file")->required();
   pack_cmd->add_option("-o,--output", pack_out, "Pack file (default: LOG with .rpack)");
 
+  std::uint64_t gdb_at = 0;
+  bool gdb_at_failure = false, gdb_stdio = false;
+  int gdb_port = 1234;
+  auto* gdb_cmd = app.add_subcommand("gdb", "Serve gdb (remote protocol) over the replay of a log, forwards and backwards");
+  gdb_cmd->add_option("log", log_path, "Log file (or pack)")->required();
+  auto* gdb_at_opt = gdb_cmd->add_option("--at", gdb_at, "Start at this icount (default 0)");
+  gdb_cmd->add_flag("--at-failure", gdb_at_failure, "Start just before the instruction the log's report names")->excludes(gdb_at_opt);
+  auto* stdio_opt = gdb_cmd->add_flag("--stdio", gdb_stdio, "Talk on stdin/stdout (gdb: target remote | retrace gdb LOG --stdio)");
+  gdb_cmd->add_option("--port", gdb_port, "TCP port on 127.0.0.1 (0: any free one)")->capture_default_str()->excludes(stdio_opt);
+
   std::vector<std::string> all_logs;
   unsigned all_jobs = 0;
   auto* replay_all_cmd = app.add_subcommand("replay-all", "Replay many logs in parallel and check each against its recording");
@@ -430,6 +501,9 @@ int main(int argc, char** argv) {
     if (*replay_cmd) return cmd_replay(log_path, replay_to, replay_quiet);
     if (*dump_cmd) return cmd_dump(log_path, dump_json);
     if (*replay_all_cmd) return cmd_replay_all(all_logs, all_jobs);
+    if (*gdb_cmd)
+      return cmd_gdb(log_path, gdb_at_opt->count() ? std::optional<std::uint64_t>(gdb_at) : std::nullopt, gdb_at_failure,
+                     gdb_stdio, gdb_port);
     if (*pack_cmd) {
       const std::string out = pack_out.empty() ? log_path + ".rpack" : pack_out;
       retrace::write_pack(log_path, out);

@@ -387,11 +387,10 @@ bool Hart::debug_read(u64 vaddr, void* dst, std::size_t n) {
   for (std::size_t k = 0; k < n; ++k) {
     u64 pa = 0, byte = 0;
     m_exception = false;
-    if (!translate(vaddr + k, Access::load, pa) || !m_bus.in_ram(pa, 1)) {
+    if (!translate(vaddr + k, Access::load, pa) || !m_bus.debug_load(pa, 1, byte)) {
       m_exception = saved_exc;
       return false;
     }
-    m_bus.load(pa, 1, byte);
     out[k] = static_cast<std::uint8_t>(byte);
   }
   m_exception = saved_exc;

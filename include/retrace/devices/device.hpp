@@ -19,6 +19,8 @@ public:
   virtual bool load(std::uint64_t offset, unsigned size, std::uint64_t& value) = 0;
   /// Writes `size` bytes at `offset`. Returns false for an access fault.
   virtual bool store(std::uint64_t offset, unsigned size, std::uint64_t value) = 0;
+  /// True if load() has no side effects, so a debugger may read it (ROM: yes; a UART: no).
+  [[nodiscard]] virtual bool debug_readable() const { return false; }
 };
 
 } // namespace retrace

@@ -21,6 +21,7 @@ public:
     return true;
   }
   bool store(std::uint64_t, unsigned, std::uint64_t) override { return false; }
+  [[nodiscard]] bool debug_readable() const override { return true; }
   [[nodiscard]] const std::vector<std::uint8_t>& bytes() const { return m_bytes; }
 
 private:

@@ -70,6 +70,12 @@ public:
     if (auto* r = find(addr, size)) return r->device->store(addr - r->base, size, value);
     return false;
   }
+  /// A debugger's read: RAM, or a device whose reads have no side effects. False otherwise.
+  bool debug_load(std::uint64_t addr, unsigned size, std::uint64_t& value) {
+    if (in_ram(addr, size)) return load(addr, size, value);
+    if (auto* r = find(addr, size); r && r->device->debug_readable()) return r->device->load(addr - r->base, size, value);
+    return false;
+  }
   /// Copies an image into RAM (loading ELF segments, raw binaries, the DTB). False if it
   /// does not fit inside RAM.
   bool write_ram(std::uint64_t addr, const void* data, std::uint64_t n) {
