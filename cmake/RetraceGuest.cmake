@@ -8,6 +8,7 @@
 # the current binary directory, a target guest-hello, and registers the guest in the global
 # manifest that the peer and differential tests iterate over (EXPECT_* are what any
 # virt-compatible machine must show for it: a substring of the UART output, an exit status).
+# NO_MANIFEST builds a guest without registering it (e.g. a long benchmark input).
 # NO_QEMU marks a guest that needs what QEMU's virt lacks (HTIF, virtual-time deadlines against
 # scripted input): it is not run as a QEMU peer. INPUT is what the guest reads from its UART: the
 # QEMU peer gets it on stdin, retrace at icount 0.
@@ -29,7 +30,7 @@ function(retrace_add_guest name)
     message(FATAL_ERROR "retrace_add_guest(${name}): riscv64-unknown-elf-gcc not found (Debian packages "
                         "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf; retrace's cmake/setup-deps.sh)")
   endif()
-  cmake_parse_arguments(G "NO_RUNTIME;NO_QEMU" "MARCH;MABI;OPT;EXPECT_OUTPUT;EXPECT_EXIT;INPUT"
+  cmake_parse_arguments(G "NO_RUNTIME;NO_QEMU;NO_MANIFEST" "MARCH;MABI;OPT;EXPECT_OUTPUT;EXPECT_EXIT;INPUT"
                         "SOURCES;FLAGS;DEPENDS" ${ARGN})
   if(NOT G_MARCH)
     set(G_MARCH rv64gc)
@@ -69,6 +70,9 @@ function(retrace_add_guest name)
     COMMENT "Guest ${name}.elf"
     VERBATIM)
   add_custom_target(guest-${name} ALL DEPENDS "${elf}")
+  if(G_NO_MANIFEST) # built, but not a fixture the tests run (benchmark inputs)
+    return()
+  endif()
   set_property(GLOBAL APPEND PROPERTY RETRACE_GUESTS "${name}")
   set_property(GLOBAL PROPERTY RETRACE_GUEST_${name}_ELF "${elf}")
   set_property(GLOBAL PROPERTY RETRACE_GUEST_${name}_BIN "${bin}")

@@ -5,7 +5,9 @@
 
 #include <stdlib.h>
 
+#ifndef ROUNDS
 #define ROUNDS 24
+#endif
 
 struct node {
   struct node *next;

@@ -227,6 +227,10 @@ std::string format_report(const BisectResult& r, const std::string& log_path) {
   s += fmt::format("\n  search: {} probes, {} instructions replayed, {} snapshots\n", r.probes, r.instructions_run, r.snapshots);
   s += fmt::format("  replay to just before it:  retrace replay {} --to {}\n", log_path, r.icount - 1);
   s += fmt::format("  replay through it:         retrace replay {} --to {}\n", log_path, r.icount);
+  s += fmt::format("  debug it, forwards and backwards:\n"
+                   "    retrace gdb {} --at {} --port 1234\n"
+                   "    gdb-multiarch -ex 'target remote 127.0.0.1:1234'   (with the guest's ELF: file ...)\n",
+                   log_path, r.icount - 1);
   return s;
 }
 
@@ -305,6 +309,7 @@ nlohmann::json report_json(const BisectResult& r, const std::string& log_path) {
   for (const auto& t : r.before) j["before"].push_back(line(t));
   for (const auto& in : r.inputs_before) j["inputs_before"].push_back({{"icount", in.icount}, {"uart0", in.event.data}});
   j["replay_command"] = fmt::format("retrace replay {} --to {}", log_path, r.icount - 1);
+  j["gdb_command"] = fmt::format("retrace gdb {} --at {} --port 1234", log_path, r.icount - 1);
   return j;
 }
 

@@ -64,9 +64,23 @@ int Connection::get_byte() {
 }
 
 bool Connection::interrupt_pending() {
-  if (m_pos < m_buffer.size()) return true;
-  pollfd p{m_in, POLLIN, 0};
-  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP));
+  if (m_pos >= m_buffer.size()) {
+    pollfd p{m_in, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP))) return false;
+    char buf[4096];
+    const ssize_t n = ::read(m_in, buf, sizeof buf);
+    if (n <= 0) {
+      m_closed = true;
+      return true; // the client went away: stop what we are doing
+    }
+    m_buffer.assign(buf, static_cast<std::size_t>(n));
+    m_pos = 0;
+  }
+  if (m_buffer[m_pos] == '\x03') { // consume the interrupt: it is answered by the stop reply
+    ++m_pos;
+    return true;
+  }
+  return false; // something else is waiting: it is read as the next packet
 }
 
 Connection::Incoming Connection::read() {

@@ -231,10 +231,14 @@ std::string Server::step_backward() {
   return stop_reply();
 }
 
-std::string Server::continue_backward() {
+std::string Server::continue_backward(Connection* conn) {
   auto& t = m_timeline;
   std::uint64_t k = t.icount();
   while (k > 0) {
+    if (conn && conn->interrupt_pending()) { // Ctrl-C: stop where the search has got to
+      t.seek(k);
+      return fmt::format("T02thread:{:x};", m_thread);
+    }
     const std::uint64_t from = ((k - 1) / t.spacing()) * t.spacing();
     std::optional<std::uint64_t> found;
     std::string reason;
@@ -423,7 +427,7 @@ std::string Server::handle(const std::string& p, Connection* conn) {
   if (c == 's') return step_forward();
   if (c == 'c') return continue_forward(conn);
   if (p == "bs") return step_backward();
-  if (p == "bc") return continue_backward();
+  if (p == "bc") return continue_backward(conn);
   if (p.rfind("qRcmd,", 0) == 0) {
     const auto text = from_hex(p.substr(6));
     if (!text) return "E01";

@@ -140,4 +140,72 @@ BENCHMARK(BM_ReplayAll)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealT
 
 } // namespace
 
+// --- reverse debugging (issue 6) ------------------------------------------------------------------
+// reverse-stepi latency at random points of a 2.2-billion-instruction run, through the gdb
+// server's own `bs` handler, and the memory the snapshots take. Run it on its own:
+//   build/default/tests/retrace_bench --benchmark_filter=ReverseStepi
+
+#include "retrace/gdb/server.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <random>
+
+namespace {
+
+std::size_t rss_bytes() {
+  std::ifstream in("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  in >> pages >> resident;
+  return resident * 4096;
+}
+
+void BM_ReverseStepi(benchmark::State& state) {
+  const std::string path = "/tmp/retrace-bench-long.rlog";
+  {
+    std::ifstream exists(path);
+    if (!exists) {
+      retrace::MachineSpec spec;
+      spec.kernel = RETRACE_BENCH_LONG;
+      retrace::Machine m(spec);
+      retrace::Recorder rec(m, path);
+      rec.finish(rec.run(~0ull));
+    }
+  }
+  const auto log = retrace::LogReader::read(path);
+  const std::size_t rss_before = rss_bytes();
+  retrace::gdb::Server server(log);
+  auto& t = server.timeline();
+  t.seek(t.end()); // one pass forward: snapshots along the whole run
+  const std::size_t rss_after = rss_bytes();
+  // random points, visited from the end backwards (so reaching each costs at most one gap)
+  std::mt19937_64 rng(1);
+  std::vector<std::uint64_t> points(static_cast<std::size_t>(state.range(0)));
+  for (auto& p : points) p = 1 + rng() % (t.end() - 1);
+  std::sort(points.rbegin(), points.rend());
+  std::vector<double> ms;
+  for (auto _ : state) {
+    ms.clear();
+    for (auto p : points) {
+      t.seek(p);
+      const auto start = std::chrono::steady_clock::now(); // host-time-ok: a benchmark
+      const auto reply = server.handle("bs");
+      const auto stop = std::chrono::steady_clock::now(); // host-time-ok
+      benchmark::DoNotOptimize(reply);
+      ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  state.counters["instructions"] = static_cast<double>(t.end());
+  state.counters["median_ms"] = ms[ms.size() / 2];
+  state.counters["p99_ms"] = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+  state.counters["max_ms"] = ms.back();
+  state.counters["snapshots"] = static_cast<double>(t.snapshot_count());
+  state.counters["snapshot_MiB"] = static_cast<double>(rss_after - rss_before) / (1 << 20);
+}
+BENCHMARK(BM_ReverseStepi)->Arg(200)->Iterations(1)->Unit(benchmark::kSecond);
+
+} // namespace
+
 BENCHMARK_MAIN();

@@ -101,6 +101,7 @@ TEST(Bisect, ReportNamesTheInstructionItsChangesAndItsSource) {
   const std::string text = format_report(r, ticks);
   EXPECT_THAT(text, HasSubstr("first holds after instruction"));
   EXPECT_THAT(text, HasSubstr("retrace replay " + ticks + " --to " + std::to_string(r.icount - 1)));
+  EXPECT_THAT(text, HasSubstr("retrace gdb " + ticks + " --at " + std::to_string(r.icount - 1) + " --port 1234"));
   const auto j = report_json(r, ticks);
   EXPECT_EQ(j["icount"], r.icount);
   EXPECT_EQ(j["source"], r.source);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
+#include <thread>
 
 namespace {
 
@@ -206,6 +207,47 @@ TEST(GdbServer, FramingSurvivesGarbageOnTheWire) {
   EXPECT_THAT(replies, HasSubstr("$1#31")); // qAttached answered
   close(to_server[0]);
   close(from_server[0]);
+}
+
+TEST(GdbServer, CtrlCInterruptsContinueAndReverseContinue) {
+  // bench-cpu runs 22 million instructions: long enough to interrupt, forwards and backwards.
+  const auto log = LogReader::read(record("bench-cpu"));
+  gdb::Server s(log, {0, 1 << 16});
+  int to_server[2], from_server[2];
+  ASSERT_EQ(pipe(to_server), 0);
+  ASSERT_EQ(pipe(from_server), 0);
+  std::thread client([&] {
+    auto say = [&](const std::string& w) { (void)!write(to_server[1], w.data(), w.size()); };
+    say("$QStartNoAckMode#b0");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    say("$c#63");
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    say("\x03");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    say("$qRcmd,69636f756e74#fe"); // "icount": where did it stop?
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    say("$bc#c5");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    say("\x03");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    say("$k#6b");
+    close(to_server[1]);
+  });
+  gdb::Connection conn(to_server[0], from_server[1]);
+  s.serve(conn);
+  client.join();
+  close(from_server[1]);
+  std::string replies;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(from_server[0], buf, sizeof buf)) > 0) replies.append(buf, static_cast<std::size_t>(n));
+  close(to_server[0]);
+  close(from_server[0]);
+  // two SIGINT stops, and the first one was in the middle of the run
+  std::size_t stops = 0, at = 0;
+  while ((at = replies.find("T02thread:1;", at)) != std::string::npos) ++stops, ++at;
+  EXPECT_EQ(stops, 2u) << replies;
+  EXPECT_EQ(replies.find("replaylog:end"), std::string::npos) << "the continue ran to the end instead";
 }
 
 TEST(GdbServer, TcpOnLoopbackAndASecondClientIsRefused) {

@@ -34,7 +34,8 @@ public:
   };
   /// Blocks for the next packet (acknowledging it unless in no-ack mode) or an interrupt.
   Incoming read();
-  /// True if an interrupt (0x03) or another byte is waiting (used while continuing).
+  /// True (and consumed) if the next byte waiting is an interrupt (0x03), or the client has gone;
+  /// used while continuing. Other waiting bytes are left for read().
   bool interrupt_pending();
   /// Sends a packet and, unless in no-ack mode, waits for its '+' (resending on '-').
   void send(std::string_view payload);

@@ -52,7 +52,7 @@ private:
   std::string step_forward();
   std::string continue_forward(Connection* conn);
   std::string step_backward();
-  std::string continue_backward();
+  std::string continue_backward(Connection* conn);
   std::string monitor(const std::string& command);
   std::string read_memory(std::uint64_t addr, std::uint64_t len);
   Hart& current_hart();
