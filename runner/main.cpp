@@ -53,6 +53,7 @@ struct RunOptions {
   std::vector<std::string> inputs; // "ICOUNT:TEXT"
   std::vector<std::string> loads;  // "FILE@ADDR"
   std::string record;              // log path
+  std::vector<std::string> when;   // "OUTPUT=REPLY", expect-style, in order
 };
 
 // Exit statuses of `retrace run` that are not the guest's own.
@@ -89,9 +90,24 @@ int cmd_run(RunOptions& o) {
   }
   retrace::Machine m(o.spec);
   std::FILE* out = stdout;
-  m.uart().on_output([out](char c) {
+  // Expect-style console script: when the output ends with the next pattern, send its reply.
+  std::vector<std::pair<std::string, std::string>> script;
+  for (const auto& w : o.when) {
+    const auto eq = w.rfind('='); // the last '=': prompts such as U-Boot's "=> " contain one
+    if (eq == std::string::npos || eq == 0)
+      throw retrace::Error(retrace::Errc::bad_argument, "--when takes OUTPUT=REPLY, not '" + w + "'");
+    script.emplace_back(unescape(w.substr(0, eq)), unescape(w.substr(eq + 1)));
+  }
+  std::size_t step = 0;
+  m.uart().on_output([out, &m, &script, &step](char c) {
     std::fputc(c, out);
     if (c == '\n') std::fflush(out);
+    if (step < script.size()) {
+      const auto& text = m.uart().output();
+      const auto& pattern = script[step].first;
+      if (text.size() >= pattern.size() && text.compare(text.size() - pattern.size(), pattern.size(), pattern) == 0)
+        m.schedule(m.icount() + 1, {retrace::InputEvent::uart_rx, script[step++].second});
+    }
   });
   for (const auto& in : o.inputs) {
     const auto colon = in.find(':');
@@ -434,6 +450,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--input", run.inputs, "UART input ICOUNT:TEXT (C escapes in TEXT), repeatable");
   run_cmd->add_option("--load", run.loads, "Raw image FILE@ADDRESS copied into RAM, repeatable (QEMU's -device loader)");
   run_cmd->add_option("--record", run.record, "Record the run to this log file (see `retrace replay`, `retrace dump`)");
+  run_cmd->add_option("--when", run.when,
+                      "Expect-style console: when the output ends with OUTPUT, send REPLY (C escapes; split at the last '='); "
+                      "repeatable, in order")
+      ->type_name("OUTPUT=REPLY");
 
   std::string log_path;
   std::uint64_t replay_to = 0;

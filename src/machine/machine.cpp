@@ -3,6 +3,7 @@
 #include "retrace/machine/machine.hpp"
 
 #include "retrace/error.hpp"
+#include "retrace/machine/fdt.hpp"
 #include "retrace/isa/insn.hpp"
 
 #include <algorithm>
@@ -125,20 +126,6 @@ std::uint64_t fdt_address(std::uint64_t ram_base, std::uint64_t ram_size, std::u
   return (end - fdt_size) & ~((2ull << 20) - 1);
 }
 
-// A minimal device tree (root node with its cells and compatible). The full tree generated from
-// the machine spec comes with the PLIC and virtio devices.
-std::vector<std::uint8_t> minimal_fdt() {
-  std::vector<std::uint8_t> buf(4096);
-  fdt_create_empty_tree(buf.data(), static_cast<int>(buf.size()));
-  fdt_setprop_u32(buf.data(), 0, "#address-cells", 2);
-  fdt_setprop_u32(buf.data(), 0, "#size-cells", 2);
-  fdt_setprop_string(buf.data(), 0, "compatible", "riscv-virtio");
-  fdt_setprop_string(buf.data(), 0, "model", "riscv-virtio,qemu");
-  fdt_pack(buf.data());
-  buf.resize(fdt_totalsize(buf.data()));
-  return buf;
-}
-
 } // namespace
 
 Machine::Machine(MachineSpec spec)
@@ -208,8 +195,8 @@ void Machine::load_images() {
       m_bus.watch(*tohost, 8, *m_htif);
     }
   }
-  // The DTB where QEMU's virt puts it.
-  const auto fdt = minimal_fdt();
+  // The DTB, generated from the spec, where QEMU's virt puts it.
+  const auto fdt = build_fdt(m_spec);
   const std::uint64_t fdt_addr = fdt_address(m_spec.ram_base, m_spec.ram_size, fdt.size());
   m_bus.write_ram(fdt_addr, fdt.data(), fdt.size());
   // As QEMU's virt, the reset vector jumps to the start of RAM (firmware, or the kernel when

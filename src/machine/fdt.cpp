@@ -1,0 +1,198 @@
+// The device tree, node by node as QEMU 7.2's virt board writes it (hw/riscv/virt.c), for what
+// retrace emulates. Phandles: cpu h = 1 + 2h, its interrupt controller 2 + 2h, the PLIC 2N+1,
+// the test device 2N+2.
+#include "retrace/machine/fdt.hpp"
+
+#include "retrace/error.hpp"
+
+#include <array>
+#include <fmt/format.h>
+#include <libfdt.h>
+#include <string>
+
+namespace retrace {
+namespace {
+
+class Writer {
+public:
+  explicit Writer(int size) : m_buf(static_cast<std::size_t>(size)) { check(fdt_create(m_buf.data(), size)); }
+  void check(int rc) {
+    if (rc < 0) throw Error(Errc::bad_spec, std::string("device tree: ") + fdt_strerror(rc));
+  }
+  void begin(const std::string& name) { check(fdt_begin_node(m_buf.data(), name.c_str())); }
+  void end() { check(fdt_end_node(m_buf.data())); }
+  void prop(const char* name) { check(fdt_property(m_buf.data(), name, nullptr, 0)); }
+  void prop(const char* name, const std::string& s) {
+    check(fdt_property(m_buf.data(), name, s.c_str(), static_cast<int>(s.size() + 1)));
+  }
+  // a list of strings, NUL-separated
+  void strings(const char* name, std::initializer_list<const char*> list) {
+    std::string all;
+    for (const char* s : list) {
+      all += s;
+      all.push_back('\0');
+    }
+    check(fdt_property(m_buf.data(), name, all.data(), static_cast<int>(all.size())));
+  }
+  void u32(const char* name, std::uint32_t v) { check(fdt_property_u32(m_buf.data(), name, v)); }
+  void cells(const char* name, std::initializer_list<std::uint32_t> v) {
+    std::vector<fdt32_t> be;
+    for (auto x : v) be.push_back(cpu_to_fdt32(x));
+    check(fdt_property(m_buf.data(), name, be.data(), static_cast<int>(be.size() * 4)));
+  }
+  void cells(const char* name, const std::vector<std::uint32_t>& v) {
+    std::vector<fdt32_t> be;
+    for (auto x : v) be.push_back(cpu_to_fdt32(x));
+    check(fdt_property(m_buf.data(), name, be.data(), static_cast<int>(be.size() * 4)));
+  }
+  void reg(std::uint64_t addr, std::uint64_t size) {
+    cells("reg", {static_cast<std::uint32_t>(addr >> 32), static_cast<std::uint32_t>(addr),
+                  static_cast<std::uint32_t>(size >> 32), static_cast<std::uint32_t>(size)});
+  }
+  std::vector<std::uint8_t> finish() {
+    check(fdt_finish(m_buf.data()));
+    check(fdt_pack(m_buf.data()));
+    m_buf.resize(fdt_totalsize(m_buf.data()));
+    return m_buf;
+  }
+  void start_tree() {
+    check(fdt_finish_reservemap(m_buf.data()));
+    begin("");
+  }
+
+private:
+  std::vector<std::uint8_t> m_buf;
+};
+
+} // namespace
+
+std::vector<std::uint8_t> build_fdt(const MachineSpec& spec) {
+  const unsigned n = spec.harts;
+  const std::uint32_t plic_phandle = 2 * n + 1, test_phandle = 2 * n + 2;
+  Writer w(64 * 1024);
+  w.start_tree();
+  w.u32("#address-cells", 2);
+  w.u32("#size-cells", 2);
+  w.prop("compatible", "riscv-virtio");
+  w.prop("model", "riscv-virtio,qemu");
+
+  w.begin("chosen");
+  w.prop("stdout-path", "/soc/serial@10000000");
+  // Linux takes entropy from here; a fixed value keeps runs deterministic.
+  w.cells("rng-seed", {0x72657472, 0x61636521, 0x5eed5eed, 0x01234567, 0x89abcdef, 0xfedcba98, 0x76543210, 0x0badc0de});
+  w.end();
+
+  w.begin("poweroff");
+  w.u32("value", 0x5555);
+  w.u32("offset", 0);
+  w.u32("regmap", test_phandle);
+  w.prop("compatible", "syscon-poweroff");
+  w.end();
+  w.begin("reboot");
+  w.u32("value", 0x7777);
+  w.u32("offset", 0);
+  w.u32("regmap", test_phandle);
+  w.prop("compatible", "syscon-reboot");
+  w.end();
+
+  w.begin(fmt::format("memory@{:x}", spec.ram_base));
+  w.prop("device_type", "memory");
+  w.reg(spec.ram_base, spec.ram_size);
+  w.end();
+
+  w.begin("cpus");
+  w.u32("#address-cells", 1);
+  w.u32("#size-cells", 0);
+  w.u32("timebase-frequency", 10'000'000);
+  for (unsigned h = 0; h < n; ++h) {
+    w.begin(fmt::format("cpu@{:x}", h));
+    w.u32("phandle", 1 + 2 * h);
+    w.prop("device_type", "cpu");
+    w.u32("reg", h);
+    w.prop("status", "okay");
+    w.prop("compatible", "riscv");
+    w.prop("riscv,isa", "rv64imafdc_zicsr_zifencei");
+    w.prop("mmu-type", "riscv,sv39");
+    w.begin("interrupt-controller");
+    w.u32("#interrupt-cells", 1);
+    w.prop("interrupt-controller");
+    w.prop("compatible", "riscv,cpu-intc");
+    w.u32("phandle", 2 + 2 * h);
+    w.end();
+    w.end();
+  }
+  w.begin("cpu-map");
+  w.begin("cluster0");
+  for (unsigned h = 0; h < n; ++h) {
+    w.begin(fmt::format("core{}", h));
+    w.u32("cpu", 1 + 2 * h);
+    w.end();
+  }
+  w.end();
+  w.end();
+  w.end(); // cpus
+
+  w.begin("soc");
+  w.u32("#address-cells", 2);
+  w.u32("#size-cells", 2);
+  w.prop("compatible", "simple-bus");
+  w.prop("ranges");
+
+  w.begin("rtc@101000");
+  w.u32("interrupts", 11);
+  w.u32("interrupt-parent", plic_phandle);
+  w.reg(0x101000, 0x1000);
+  w.prop("compatible", "google,goldfish-rtc");
+  w.end();
+
+  w.begin("serial@10000000");
+  w.u32("interrupts", 10);
+  w.u32("interrupt-parent", plic_phandle);
+  w.u32("clock-frequency", 0x384000);
+  w.reg(0x1000'0000, 0x100);
+  w.prop("compatible", "ns16550a");
+  w.end();
+
+  w.begin("test@100000");
+  w.u32("phandle", test_phandle);
+  w.reg(0x100000, 0x1000);
+  w.strings("compatible", {"sifive,test1", "sifive,test0", "syscon"});
+  w.end();
+
+  for (int k = 7; k >= 0; --k) { // QEMU lists them from the last slot down
+    const std::uint64_t base = 0x1000'1000 + 0x1000 * static_cast<std::uint64_t>(k);
+    w.begin(fmt::format("virtio_mmio@{:x}", base));
+    w.u32("interrupts", static_cast<std::uint32_t>(1 + k));
+    w.u32("interrupt-parent", plic_phandle);
+    w.reg(base, 0x1000);
+    w.prop("compatible", "virtio,mmio");
+    w.end();
+  }
+
+  w.begin("plic@c000000");
+  w.u32("phandle", plic_phandle);
+  w.u32("riscv,ndev", 95);
+  w.reg(0xc00'0000, 0x60'0000);
+  std::vector<std::uint32_t> plic_irqs;
+  for (unsigned h = 0; h < n; ++h) plic_irqs.insert(plic_irqs.end(), {2 + 2 * h, 11, 2 + 2 * h, 9}); // M and S external
+  w.cells("interrupts-extended", plic_irqs);
+  w.prop("interrupt-controller");
+  w.strings("compatible", {"sifive,plic-1.0.0", "riscv,plic0"});
+  w.u32("#address-cells", 0);
+  w.u32("#interrupt-cells", 1);
+  w.end();
+
+  w.begin("clint@2000000");
+  std::vector<std::uint32_t> clint_irqs;
+  for (unsigned h = 0; h < n; ++h) clint_irqs.insert(clint_irqs.end(), {2 + 2 * h, 3, 2 + 2 * h, 7}); // M software, M timer
+  w.cells("interrupts-extended", clint_irqs);
+  w.reg(0x200'0000, 0x10000);
+  w.strings("compatible", {"sifive,clint0", "riscv,clint0"});
+  w.end();
+
+  w.end(); // soc
+  w.end(); // root
+  return w.finish();
+}
+
+} // namespace retrace
