@@ -1,0 +1,118 @@
+// Debian's firmware, unmodified, on retrace: OpenSBI 1.1 (fw_jump) + S-mode U-Boot, and M-mode
+// U-Boot alone, booted to the prompt with a scripted console; OpenSBI's banner against QEMU's;
+// recording and replay; gdb with U-Boot's symbols.
+#include "retrace/replay/replay.hpp"
+#include "retrace/testing/matchers.hpp"
+#include "retrace/testing/run.hpp"
+
+#include "subprocess.hpp"
+
+#include <fstream>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sstream>
+
+namespace {
+
+using namespace retrace;
+using ::testing::HasSubstr;
+
+const std::string opensbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
+const std::string uboot_s = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin";
+const std::string uboot_m = "/usr/lib/u-boot/qemu-riscv64/u-boot.bin";
+const std::string uboot_m_elf = "/usr/lib/u-boot/qemu-riscv64/uboot.elf";
+
+Scenario uboot_session(const std::string& bios, const std::string& kernel) {
+  Scenario s;
+  s.bios(bios).budget(3'000'000'000ull).trap_loop_threshold(0);
+  if (!kernel.empty()) s.kernel(kernel);
+  s.when_output("Hit any key to stop autoboot:  2", " ")
+      .when_output("=> ", "version\r")
+      .when_output("=> ", "poweroff\r");
+  return s;
+}
+
+TEST(Firmware, OpenSbiAndSModeUBootBootToThePrompt) {
+  const auto s = uboot_session(opensbi, uboot_s);
+  ScenarioRun run(s, 1);
+  const auto o = run.run();
+  EXPECT_THAT(o, ExitedWith(0)) << o.uart;
+  EXPECT_THAT(o, UartOutput(HasSubstr("OpenSBI v1.1")));
+  EXPECT_THAT(o, UartOutput(HasSubstr("Domain0 Next Mode         : S-mode")));
+  EXPECT_THAT(o, UartOutput(HasSubstr("U-Boot 2023.01")));
+  EXPECT_THAT(o, UartOutput(HasSubstr("=> version\r\nU-Boot 2023.01")));
+  EXPECT_THAT(o, UartOutput(HasSubstr("=> poweroff\r\npoweroff ...")));
+  RecordProperty("boot_instructions", std::to_string(o.icount));
+}
+
+TEST(Firmware, MModeUBootAloneBootsToThePrompt) {
+  const auto s = uboot_session(uboot_m, "");
+  ScenarioRun run(s, 1);
+  const auto o = run.run();
+  EXPECT_THAT(o, ExitedWith(0)) << o.uart;
+  EXPECT_THAT(o, UartOutput(HasSubstr("=> version\r\nU-Boot 2023.01")));
+}
+
+// The banner lines that describe the platform, not the emulator's optional features (QEMU 7.2
+// implements Sstc, the hypervisor extension and HPM counters; retrace does not yet).
+TEST(Firmware, OpenSbiBannerMatchesQemu) {
+  ASSERT_TRUE(test::have_program("qemu-system-riscv64"));
+  const auto q = test::run_process({"timeout", "8", "qemu-system-riscv64", "-M", "virt", "-bios", opensbi, "-kernel",
+                                    uboot_s, "-nographic", "-monitor", "none", "-serial", "stdio"},
+                                   {}, std::chrono::seconds(30));
+  Scenario s;
+  s.bios(opensbi).kernel(uboot_s).budget(60'000'000);
+  ScenarioRun run(s, 1);
+  const auto o = run.run();
+  for (const char* key : {"OpenSBI v1.1", "Platform Name", "Platform HART Count", "Platform IPI Device",
+                          "Platform Timer Device", "Platform Console Device", "Platform Reboot Device",
+                          "Platform Shutdown Device", "Firmware Base", "Domain0 Name", "Domain0 Boot HART",
+                          "Domain0 HARTs", "Domain0 Next Address", "Domain0 Next Mode", "Domain0 SysReset",
+                          "Boot HART ID", "Boot HART Domain", "Boot HART Priv Version", "Boot HART PMP Count",
+                          "Boot HART PMP Granularity", "Boot HART PMP Address Bits"}) {
+    auto line_of = [&](const std::string& text) {
+      const auto at = text.find(key);
+      if (at == std::string::npos) return std::string("(missing)");
+      return text.substr(at, text.find('\n', at) - at);
+    };
+    EXPECT_EQ(line_of(o.uart), line_of(q.out)) << key;
+  }
+}
+
+TEST(Firmware, TheBootRecordsAndReplaysDigestIdentical) {
+  const std::string log = ::testing::TempDir() + "/uboot.rlog";
+  auto s = uboot_session(opensbi, uboot_s);
+  {
+    ScenarioRun run(s, 1, RunLimits{600, log, "uboot"});
+    EXPECT_THAT(run.run(), ExitedWith(0));
+  }
+  const auto l = LogReader::read(log);
+  ASSERT_FALSE(l.error());
+  Replayer replay(l);
+  const auto r = replay.run();
+  EXPECT_TRUE(r.matches_recording());
+  EXPECT_EQ(r.digests_checked, r.result.icount >> 25); // one every 2^25 instructions
+  EXPECT_EQ(r.inputs, 3u); // the key press and two commands
+  EXPECT_THAT(replay.machine().uart().output(), HasSubstr("=> version"));
+}
+
+TEST(Firmware, GdbAttachesToTheUBootReplayWithSymbols) {
+  const std::string log = ::testing::TempDir() + "/uboot-m.rlog";
+  auto s = uboot_session(uboot_m, "");
+  {
+    ScenarioRun run(s, 1, RunLimits{600, log, "uboot-m"});
+    (void)run.run();
+  }
+  const std::string script = ::testing::TempDir() + "/uboot.gdb";
+  std::ofstream(script) << "set pagination off\nfile " << uboot_m_elf << "\ntarget remote | " << RETRACE_CLI << " gdb "
+                        << log << " --stdio\n"
+                        << "break board_init_f\ncontinue\nbt 1\ninfo registers pc\nstepi\nreverse-stepi\n"
+                           "info registers pc\n";
+  const auto r = test::run_process({"gdb-multiarch", "-batch", "-nx", "-x", script}, {}, std::chrono::seconds(120));
+  // Debian's uboot.elf has symbols but no line tables: gdb names functions, not lines
+  EXPECT_THAT(r.out, HasSubstr("Breakpoint 1, 0x0000000080012338 in board_init_f ()"));
+  EXPECT_THAT(r.out, HasSubstr("0x000000008001233c in board_init_f ()")); // stepi
+  EXPECT_THAT(r.out, HasSubstr("pc             0x80012338\t0x80012338 <board_init_f+8>\n[Inferior")); // and back
+}
+
+} // namespace
