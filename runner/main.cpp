@@ -90,6 +90,7 @@ int cmd_run(RunOptions& o) {
   }
   retrace::Machine m(o.spec);
   std::FILE* out = stdout;
+  std::setvbuf(out, nullptr, _IONBF, 0); // a console: prompts without a newline must show at once
   // Expect-style console script: when the output ends with the next pattern, send its reply.
   std::vector<std::pair<std::string, std::string>> script;
   for (const auto& w : o.when) {
