@@ -129,7 +129,8 @@ std::uint64_t fdt_address(std::uint64_t ram_base, std::uint64_t ram_size, std::u
 } // namespace
 
 Machine::Machine(MachineSpec spec)
-    : m_spec(std::move(spec)), m_bus(m_spec.ram_base, m_spec.ram_size), m_clint(m_icount, m_spec.ns_per_insn) {
+    : m_spec(std::move(spec)), m_bus(m_spec.ram_base, m_spec.ram_size), m_clint(m_icount, m_spec.ns_per_insn),
+      m_rtc(m_icount, m_spec.ns_per_insn) {
   if (m_spec.harts < 1 || m_spec.harts > 8)
     throw Error(Errc::bad_spec, fmt::format("harts must be 1..8, not {}", m_spec.harts));
   if (m_spec.ram_base != virt::dram_base)
@@ -144,12 +145,11 @@ Machine::Machine(MachineSpec spec)
   for (unsigned h = 0; h < m_spec.harts; ++h) m_harts.push_back(std::make_unique<Hart>(h, m_bus, m_clint));
   m_uart.on_irq([this](bool level) { m_plic.set_level(Uart16550::irq, level); });
 
-  auto& rtc = *m_owned.emplace_back(std::make_unique<Reserved>("rtc (reserved)"));
   auto& empty_virtio = *m_owned.emplace_back(std::make_unique<EmptyVirtioSlot>());
   m_test.attention = &m_attention;
   m_clint.attention = &m_attention;
   m_bus.attach(virt::test_base, SifiveTest::size, m_test);
-  m_bus.attach(virt::rtc_base, 0x1000, rtc);
+  m_bus.attach(virt::rtc_base, GoldfishRtc::size, m_rtc);
   m_bus.attach(virt::clint_base, Clint::size, m_clint);
   m_bus.attach(virt::plic_base, virt::plic_size, m_plic);
   m_bus.attach(virt::uart_base, Uart16550::size, m_uart);
@@ -213,6 +213,7 @@ void Machine::load_images() {
   Uart16550::State uart;
   uart.output = m_uart.output();
   m_uart.set_state(uart);
+  m_rtc.set_state({});
 }
 
 void Machine::reset() {
@@ -234,6 +235,7 @@ MachineSnapshot Machine::snapshot() {
   s.clint = m_clint.state();
   s.uart = m_uart.state();
   s.plic = m_plic.state();
+  s.rtc = m_rtc.state();
   s.pending_inputs = m_events;
   s.exit = m_exit;
   s.current_hart = m_current;
@@ -253,6 +255,7 @@ void Machine::restore(const MachineSnapshot& s) {
   m_bus.ram().restore(s.ram);
   m_clint.set_state(s.clint);
   m_plic.set_state(s.plic);
+  m_rtc.set_state(s.rtc);
   m_uart.set_state(s.uart);
   m_events = s.pending_inputs;
   m_exit = s.exit;

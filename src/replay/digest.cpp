@@ -20,7 +20,7 @@ std::uint64_t state_digest(const Machine& cm) {
       cereal::PortableBinaryOutputArchive ar(os);
       ar(m.icount());
       for (std::size_t h = 0; h < m.hart_count(); ++h) ar(m.hart(h).state());
-      ar(m.clint().state(), m.uart().state(), m.plic().state());
+      ar(m.clint().state(), m.uart().state(), m.plic().state(), m.rtc().state());
     }
     const std::string bytes = os.str();
     XXH3_64bits_update(st, bytes.data(), bytes.size());

@@ -1,4 +1,5 @@
 // Tests for include/retrace/devices/sifive_test.hpp and htif.hpp.
+#include "retrace/devices/goldfish_rtc.hpp"
 #include "retrace/devices/htif.hpp"
 #include "retrace/devices/sifive_test.hpp"
 
@@ -26,6 +27,29 @@ TEST(SifiveTest, PassFailReset) {
   EXPECT_FALSE(t.request);
   t.store(4, 4, 0x5555); // other offsets too
   EXPECT_FALSE(t.request);
+}
+
+TEST(GoldfishRtc, FixedEpochPlusVirtualTime) {
+  std::uint64_t icount = 0;
+  retrace::GoldfishRtc rtc(icount, 1);
+  auto read_time = [&] {
+    std::uint64_t lo = 0, hi = 0;
+    rtc.load(0x00, 4, lo); // latches the high half
+    icount += 0x1'0000'0000ull; // time moves between the two reads...
+    rtc.load(0x04, 4, hi);      // ...but the latched half is consistent
+    icount -= 0x1'0000'0000ull;
+    return (hi << 32) | lo;
+  };
+  EXPECT_EQ(read_time(), retrace::GoldfishRtc::default_epoch_ns); // 2026-01-01T00:00:00Z
+  icount = 2'000'000'000; // two virtual seconds
+  EXPECT_EQ(read_time(), retrace::GoldfishRtc::default_epoch_ns + 2'000'000'000ull);
+  // setting the time moves an offset
+  const std::uint64_t want = 1'000'000'000'000'000'000ull;
+  rtc.store(0x04, 4, want >> 32);
+  rtc.store(0x00, 4, want & 0xffffffff);
+  EXPECT_EQ(read_time(), want);
+  icount += 5;
+  EXPECT_EQ(read_time(), want + 5);
 }
 
 TEST(Htif, ExitAndConsole) {

@@ -17,6 +17,7 @@
 
 #include "retrace/cpu/hart.hpp"
 #include "retrace/devices/clint.hpp"
+#include "retrace/devices/goldfish_rtc.hpp"
 #include "retrace/devices/htif.hpp"
 #include "retrace/devices/plic.hpp"
 #include "retrace/devices/rom.hpp"
@@ -90,6 +91,7 @@ struct MachineSnapshot {
   Clint::State clint;
   Uart16550::State uart;
   Plic::State plic;
+  GoldfishRtc::State rtc;
   std::multimap<std::uint64_t, InputEvent> pending_inputs;
   std::optional<std::uint32_t> exit;
   std::size_t current_hart = 0;
@@ -190,6 +192,7 @@ public:
   [[nodiscard]] const Uart16550& uart() const noexcept { return m_uart; }
   [[nodiscard]] Clint& clint() noexcept { return m_clint; }
   [[nodiscard]] Plic& plic() noexcept { return m_plic; }
+  [[nodiscard]] GoldfishRtc& rtc() noexcept { return m_rtc; }
   /// The ELF the symbols come from (the kernel, else the bios), if it was an ELF.
   [[nodiscard]] const ElfFile* symbols() const noexcept { return m_symbols.get(); }
   /// The exit status once the guest has finished.
@@ -209,6 +212,7 @@ private:
   Clint m_clint;
   Uart16550 m_uart;
   Plic m_plic;
+  GoldfishRtc m_rtc;
   SifiveTest m_test;
   std::unique_ptr<Rom> m_rom;
   std::unique_ptr<Htif> m_htif;
