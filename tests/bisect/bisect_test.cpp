@@ -17,10 +17,11 @@ namespace {
 using namespace retrace;
 using ::testing::HasSubstr;
 
-std::string record(const char* fixture, const std::string& input = {}, std::uint64_t input_at = 0) {
-  // one file per test: ctest runs tests in parallel processes
+std::string record(const char* fixture, const std::string& input = {}, std::uint64_t input_at = 0,
+                   const std::string& tag = {}) {
+  // one file per test (and tag): ctest runs tests in parallel processes
   const std::string path = ::testing::TempDir() + "/bisect-" + fixture + "-" +
-                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".rlog";
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + tag + ".rlog";
   MachineSpec spec;
   spec.kernel = test::guest_fixture(fixture).elf;
   Machine m(spec);
@@ -149,17 +150,7 @@ TEST(Bisect, FindsAFaultingInstruction) {
 TEST(Diff, FindsWhereTwoRunsDiverge) {
   // The same echo guest fed "abc" and "abd" at icount 1000: the runs are the same until the
   // input arrives; from there the UART holds different bytes.
-  auto rec = [](const char* name, const char* text) {
-    const std::string path = ::testing::TempDir() + "/diff-" + name + ".rlog";
-    MachineSpec spec;
-    spec.kernel = test::guest_fixture("uart-echo").elf;
-    Machine m(spec);
-    m.schedule(1000, {InputEvent::uart_rx, text});
-    Recorder r(m, path, {name, 0, 1'000'000});
-    r.finish(r.run(10'000'000));
-    return path;
-  };
-  const auto a = rec("a", "abc\rquit\r"), b = rec("b", "abd\rquit\r");
+  const auto a = record("uart-echo", "abc\rquit\r", 1000, "a"), b = record("uart-echo", "abd\rquit\r", 1000, "b");
   const auto la = LogReader::read(a), lb = LogReader::read(b);
   const auto d = diff_runs(la, lb, {100, 5});
   ASSERT_TRUE(d.differ);
@@ -174,16 +165,7 @@ TEST(Diff, FindsWhereTwoRunsDiverge) {
 }
 
 TEST(Diff, TwoBuildsCompareHartState) {
-  auto rec = [](const char* fixture) {
-    const std::string path = ::testing::TempDir() + "/diffbuild-" + fixture + ".rlog";
-    MachineSpec spec;
-    spec.kernel = test::guest_fixture(fixture).elf;
-    Machine m(spec);
-    Recorder r(m, path, {fixture, 0, 1'000'000});
-    r.finish(r.run(10'000'000));
-    return path;
-  };
-  const auto la = LogReader::read(rec("hello")), lb = LogReader::read(rec("fail"));
+  const auto la = LogReader::read(record("hello")), lb = LogReader::read(record("fail"));
   const auto d = diff_runs(la, lb, {100, 5});
   ASSERT_TRUE(d.differ);
   EXPECT_TRUE(d.registers_only);
@@ -191,16 +173,7 @@ TEST(Diff, TwoBuildsCompareHartState) {
 }
 
 TEST(Diff, FindsThePlantedDivergenceBetweenTwoBuilds) {
-  auto rec = [](const char* fixture) {
-    const std::string path = ::testing::TempDir() + "/planted-" + fixture + ".rlog";
-    MachineSpec spec;
-    spec.kernel = test::guest_fixture(fixture).elf;
-    Machine m(spec);
-    Recorder r(m, path, {fixture, 0, 1'000'000});
-    r.finish(r.run(10'000'000));
-    return path;
-  };
-  const auto la = LogReader::read(rec("diverge-a")), lb = LogReader::read(rec("diverge-b"));
+  const auto la = LogReader::read(record("diverge-a")), lb = LogReader::read(record("diverge-b"));
   const auto d = diff_runs(la, lb, {1000, 5});
   ASSERT_TRUE(d.differ);
   EXPECT_TRUE(d.registers_only); // two builds: different images
