@@ -14,6 +14,8 @@ packages=(
   # guests and peers
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   gdb-multiarch qemu-system-misc opensbi u-boot-qemu
+  # building disk images in tests
+  dosfstools mtools
 )
 
 missing=()

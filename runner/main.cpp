@@ -450,6 +450,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--trace", run.trace, "Print every instruction to stderr: icount, hart, pc, disassembly, register written");
   run_cmd->add_option("--input", run.inputs, "UART input ICOUNT:TEXT (C escapes in TEXT), repeatable");
   run_cmd->add_option("--load", run.loads, "Raw image FILE@ADDRESS copied into RAM, repeatable (QEMU's -device loader)");
+  run_cmd->add_option("--drive", run.spec.drives, "Raw disk image as a virtio-blk device (read-only file, writes to an overlay); repeatable");
   run_cmd->add_option("--record", run.record, "Record the run to this log file (see `retrace replay`, `retrace dump`)");
   run_cmd->add_option("--when", run.when,
                       "Expect-style console: when the output ends with OUTPUT, send REPLY (C escapes; split at the last '='); "

@@ -153,8 +153,20 @@ Machine::Machine(MachineSpec spec)
   m_bus.attach(virt::clint_base, Clint::size, m_clint);
   m_bus.attach(virt::plic_base, virt::plic_size, m_plic);
   m_bus.attach(virt::uart_base, Uart16550::size, m_uart);
-  for (std::uint64_t k = 0; k < virt::virtio_count; ++k)
-    m_bus.attach(virt::virtio_base + k * virt::virtio_stride, virt::virtio_stride, empty_virtio);
+  if (m_spec.drives.size() > virt::virtio_count)
+    throw Error(Errc::bad_spec, fmt::format("at most {} drives (virtio-mmio slots)", virt::virtio_count));
+  for (std::uint64_t k = 0; k < virt::virtio_count; ++k) {
+    const std::uint64_t base = virt::virtio_base + k * virt::virtio_stride;
+    if (k < m_spec.drives.size()) {
+      const unsigned irq = static_cast<unsigned>(1 + k);
+      m_drives.push_back(std::make_unique<VirtioBlk>(m_bus, m_spec.drives[k], [this, irq](bool level) {
+        m_plic.set_level(irq, level);
+      }));
+      m_bus.attach(base, virt::virtio_stride, *m_drives.back());
+    } else {
+      m_bus.attach(base, virt::virtio_stride, empty_virtio);
+    }
+  }
   load_images();
 }
 
@@ -214,6 +226,7 @@ void Machine::load_images() {
   uart.output = m_uart.output();
   m_uart.set_state(uart);
   m_rtc.set_state({});
+  for (auto& d : m_drives) d->set_state({}); // a fresh power-on: no overlay
 }
 
 void Machine::reset() {
@@ -236,6 +249,7 @@ MachineSnapshot Machine::snapshot() {
   s.uart = m_uart.state();
   s.plic = m_plic.state();
   s.rtc = m_rtc.state();
+  for (const auto& d : m_drives) s.drives.push_back(d->state());
   s.pending_inputs = m_events;
   s.exit = m_exit;
   s.current_hart = m_current;
@@ -256,6 +270,7 @@ void Machine::restore(const MachineSnapshot& s) {
   m_clint.set_state(s.clint);
   m_plic.set_state(s.plic);
   m_rtc.set_state(s.rtc);
+  for (std::size_t i = 0; i < m_drives.size() && i < s.drives.size(); ++i) m_drives[i]->set_state(s.drives[i]);
   m_uart.set_state(s.uart);
   m_events = s.pending_inputs;
   m_exit = s.exit;

@@ -5,6 +5,7 @@
 #include "retrace/machine/machine.hpp"
 
 #include <cereal/archives/portable_binary.hpp>
+#include <cereal/types/map.hpp>
 #include <sstream>
 #include <xxhash.h>
 
@@ -21,6 +22,7 @@ std::uint64_t state_digest(const Machine& cm) {
       ar(m.icount());
       for (std::size_t h = 0; h < m.hart_count(); ++h) ar(m.hart(h).state());
       ar(m.clint().state(), m.uart().state(), m.plic().state(), m.rtc().state());
+      for (std::size_t d = 0; d < m.drive_count(); ++d) ar(m.drive(d).state());
     }
     const std::string bytes = os.str();
     XXH3_64bits_update(st, bytes.data(), bytes.size());

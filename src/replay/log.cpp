@@ -50,6 +50,8 @@ void save_spec(A& ar, const MachineSpec& s) {
     save_string(ar, l.path);
     ar(l.address);
   }
+  ar(static_cast<std::uint32_t>(s.drives.size()));
+  for (const auto& d : s.drives) save_string(ar, d);
   ar(s.ns_per_insn, s.quantum);
 }
 template <class A>
@@ -65,6 +67,11 @@ void load_spec(A& ar, MachineSpec& s) {
     load_string(ar, l.path);
     ar(l.address);
   }
+  std::uint32_t drives = 0;
+  ar(drives);
+  if (drives > 8) throw Error(Errc::bad_log, fmt::format("{} drives", drives));
+  s.drives.resize(drives);
+  for (auto& d : s.drives) load_string(ar, d);
   ar(s.ns_per_insn, s.quantum);
 }
 
@@ -179,6 +186,7 @@ std::vector<ImageHash> hash_images(const MachineSpec& spec) {
   if (spec.bios != "none") add("bios", spec.bios);
   if (!spec.kernel.empty()) add("kernel", spec.kernel);
   for (const auto& l : spec.loads) add("load", l.path);
+  for (const auto& d : spec.drives) add("drive", d);
   return out;
 }
 

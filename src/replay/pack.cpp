@@ -119,11 +119,17 @@ std::string unpack(const std::string& pack_path, const std::string& dir) {
     const std::string file = fmt::format("{}/{}-{}", dir, i, std::filesystem::path(img.path).filename().string());
     std::ofstream(file, std::ios::binary) << bytes;
     // the spec names the same file in the same role
-    if (img.role == "kernel") header.spec.kernel = file;
-    else if (img.role == "bios") header.spec.bios = file;
-    else
+    if (img.role == "kernel") {
+      header.spec.kernel = file;
+    } else if (img.role == "bios") {
+      header.spec.bios = file;
+    } else if (img.role == "drive") {
+      for (auto& d : header.spec.drives)
+        if (d == img.path) d = file;
+    } else {
       for (auto& l : header.spec.loads)
         if (l.path == img.path) l.path = file;
+    }
     img.path = file;
   }
   const std::string out = dir + "/run.rlog";

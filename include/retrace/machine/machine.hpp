@@ -23,6 +23,7 @@
 #include "retrace/devices/rom.hpp"
 #include "retrace/devices/sifive_test.hpp"
 #include "retrace/devices/uart16550.hpp"
+#include "retrace/devices/virtio_mmio.hpp"
 #include "retrace/machine/elf.hpp"
 #include "retrace/machine/machine_spec.hpp"
 #include "retrace/mem/bus.hpp"
@@ -92,6 +93,7 @@ struct MachineSnapshot {
   Uart16550::State uart;
   Plic::State plic;
   GoldfishRtc::State rtc;
+  std::vector<VirtioBlk::State> drives;
   std::multimap<std::uint64_t, InputEvent> pending_inputs;
   std::optional<std::uint32_t> exit;
   std::size_t current_hart = 0;
@@ -193,6 +195,9 @@ public:
   [[nodiscard]] Clint& clint() noexcept { return m_clint; }
   [[nodiscard]] Plic& plic() noexcept { return m_plic; }
   [[nodiscard]] GoldfishRtc& rtc() noexcept { return m_rtc; }
+  /// The virtio-blk devices, in slot order (MachineSpec::drives).
+  [[nodiscard]] std::size_t drive_count() const noexcept { return m_drives.size(); }
+  [[nodiscard]] VirtioBlk& drive(std::size_t i) { return *m_drives.at(i); }
   /// The ELF the symbols come from (the kernel, else the bios), if it was an ELF.
   [[nodiscard]] const ElfFile* symbols() const noexcept { return m_symbols.get(); }
   /// The exit status once the guest has finished.
@@ -213,6 +218,7 @@ private:
   Uart16550 m_uart;
   Plic m_plic;
   GoldfishRtc m_rtc;
+  std::vector<std::unique_ptr<VirtioBlk>> m_drives;
   SifiveTest m_test;
   std::unique_ptr<Rom> m_rom;
   std::unique_ptr<Htif> m_htif;

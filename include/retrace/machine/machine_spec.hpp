@@ -42,13 +42,16 @@ struct MachineSpec {
   /// More raw images at fixed addresses (data, a ramdisk, a second program), loaded after the
   /// bios and kernel.
   std::vector<RawLoad> loads;
+  /// Raw disk images, each a virtio-blk device in the next virtio-mmio slot (0x1000_1000, IRQ 1,
+  /// then 0x1000_2000, IRQ 2, ...), as QEMU's -drive file=F,if=virtio. The files are only read.
+  std::vector<std::string> drives;
   /// Virtual nanoseconds per instruction; mtime (10 MHz) = icount * ns_per_insn / 100.
   std::uint64_t ns_per_insn = 1;
   /// Instructions a hart runs before the next one gets its turn (multi-hart round-robin).
   std::uint64_t quantum = 1000;
 
   template <class A>
-  void serialize(A& ar) { ar(harts, ram_base, ram_size, bios, kernel, loads, ns_per_insn, quantum); }
+  void serialize(A& ar) { ar(harts, ram_base, ram_size, bios, kernel, loads, drives, ns_per_insn, quantum); }
   friend bool operator==(const MachineSpec&, const MachineSpec&) = default;
 };
 

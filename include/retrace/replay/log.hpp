@@ -33,11 +33,11 @@ namespace retrace {
 
 /// The log format version this retrace writes and reads. Rule: any change to the layout or to
 /// a record's encoding bumps it; readers refuse other versions with a clear error.
-inline constexpr std::uint32_t log_format_version = 1;
+inline constexpr std::uint32_t log_format_version = 2;
 
 /// An image the run used, identified by content.
 struct ImageHash {
-  std::string role; ///< "bios", "kernel" or "load"
+  std::string role; ///< "bios", "kernel", "load" or "drive"
   std::string path;
   std::uint64_t size = 0;
   std::uint64_t xxh3 = 0;

@@ -66,6 +66,8 @@ public:
   Scenario& harts(unsigned n) { m_spec.harts = n; return *this; }
   Scenario& ram(std::uint64_t bytes) { m_spec.ram_size = bytes; return *this; }
   Scenario& load(std::string path, std::uint64_t address) { m_spec.loads.push_back({std::move(path), address}); return *this; }
+  /// A raw disk image as a virtio-blk device (the file is only read; writes go to an overlay).
+  Scenario& drive(std::string path) { m_spec.drives.push_back(std::move(path)); return *this; }
   Scenario& ns_per_insn(std::uint64_t ns) { m_spec.ns_per_insn = ns; return *this; }
   Scenario& spec(MachineSpec s) { m_spec = std::move(s); return *this; }
   /// Instructions the run may use at most (always finite: a run can never hang the runner).
