@@ -198,6 +198,7 @@ void Machine::load_images() {
                   {extra.path, {}, {}});
   }
   // HTIF when the guest defines tohost.
+  m_bus.unwatch();
   m_htif.reset();
   if (m_symbols) {
     if (auto tohost = m_symbols->symbol("tohost")) {
@@ -214,8 +215,13 @@ void Machine::load_images() {
   // As QEMU's virt, the reset vector jumps to the start of RAM (firmware, or the kernel when
   // there is none); fw_dynamic_info tells firmware where the kernel is.
   m_start_pc = m_spec.ram_base;
-  m_rom = std::make_unique<Rom>(reset_rom(m_start_pc, fdt_addr, kernel_entry));
-  if (m_bus.describe(virt::rom_base) == "unmapped") m_bus.attach(virt::rom_base, virt::rom_size, *m_rom);
+  // One ROM object, attached once; a reset rewrites its contents.
+  if (!m_rom) {
+    m_rom = std::make_unique<Rom>(reset_rom(m_start_pc, fdt_addr, kernel_entry));
+    m_bus.attach(virt::rom_base, virt::rom_size, *m_rom);
+  } else {
+    m_rom->set_bytes(reset_rom(m_start_pc, fdt_addr, kernel_entry));
+  }
   for (auto& h : m_harts) h->reset(virt::rom_base);
   // Devices back to their reset state (the UART keeps what it has printed so far).
   std::vector<Hart*> harts;

@@ -45,6 +45,66 @@ TEST(Firmware, OpenSbiAndSModeUBootBootToThePrompt) {
   RecordProperty("boot_instructions", std::to_string(o.icount));
 }
 
+// A FAT image the test builds (dosfstools, mtools) with one known file, bit for bit the same
+// every time (fixed volume id, --invariant, a fixed file time).
+std::string fat_image() {
+  const std::string dir = ::testing::TempDir(), img = dir + "/fat-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".img";
+  const auto r = test::run_process({"bash", "-c",
+                                    "set -e; rm -f " + img + "; dd if=/dev/zero of=" + img +
+                                        " bs=1M count=16 2>/dev/null; mkfs.vfat -F 16 -n RETRACE " + img +
+                                        " >/dev/null; printf 'hello from a FAT disk\n' > " + dir +
+                                        "/hello.txt; mcopy -i " + img + " " + dir + "/hello.txt ::/hello.txt"});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  return img;
+}
+
+TEST(Firmware, UBootReadsAFileFromAVirtioDisk) {
+  const std::string img = fat_image();
+  const auto before = test::run_process({"sha256sum", img}).out;
+  Scenario s;
+  s.bios(opensbi).kernel(uboot_s).drive(img).budget(3'000'000'000ull).trap_loop_threshold(0);
+  s.when_output("Hit any key to stop autoboot:  2", " ")
+      .when_output("=> ", "virtio scan\r")
+      .when_output("=> ", "virtio info\r")
+      .when_output("=> ", "ls virtio 0\r")
+      .when_output("=> ", "load virtio 0 0x84000000 hello.txt\r")
+      .when_output("=> ", "md.b 0x84000000 0x16\r")
+      .when_output("=> ", "poweroff\r");
+  ScenarioRun run(s, 1);
+  const auto o = run.run();
+  EXPECT_THAT(o, ExitedWith(0)) << o.uart;
+  EXPECT_THAT(o, UartOutput(HasSubstr("Device 0: QEMU VirtIO Block Device")));
+  EXPECT_THAT(o, UartOutput(HasSubstr("Capacity: 16.0 MB = 0.0 GB (32768 x 512)")));
+  EXPECT_THAT(o, UartOutput(HasSubstr("       22   hello.txt")));
+  EXPECT_THAT(o, UartOutput(HasSubstr("22 bytes read")));
+  EXPECT_THAT(o, UartOutput(HasSubstr("84000000: 68 65 6c 6c 6f 20 66 72 6f 6d 20 61 20 46 41 54  hello from a FAT")));
+  EXPECT_GT(run.machine().drive(0).state().requests, 0u);
+  EXPECT_EQ(test::run_process({"sha256sum", img}).out, before); // the image file is never written
+}
+
+TEST(Firmware, GuestWritesGoToTheOverlay) {
+  const std::string img = fat_image();
+  const auto before = test::run_process({"sha256sum", img}).out;
+  Scenario s;
+  s.bios(opensbi).kernel(uboot_s).drive(img).budget(3'000'000'000ull).trap_loop_threshold(0);
+  s.when_output("Hit any key to stop autoboot:  2", " ")
+      .when_output("=> ", "virtio scan\r")
+      .when_output("=> ", "mw.b 0x84000000 0x5a 0x200\r")
+      .when_output("=> ", "virtio write 0x84000000 100 1\r") // U-Boot numbers are hex: block 256
+      .when_output("=> ", "virtio read 0x85000000 100 1\r")
+      .when_output("=> ", "cmp.b 0x84000000 0x85000000 0x200\r")
+      .when_output("=> ", "poweroff\r");
+  ScenarioRun run(s, 1);
+  const auto o = run.run();
+  EXPECT_THAT(o, ExitedWith(0)) << o.uart;
+  EXPECT_THAT(o, UartOutput(HasSubstr("Total of 512 byte(s) were the same")));
+  EXPECT_THAT(o, UartOutput(HasSubstr("1 blocks written: OK")));
+  ASSERT_EQ(run.machine().drive(0).state().overlay.count(256), 1u);
+  EXPECT_EQ(run.machine().drive(0).state().overlay.at(256)[0], 0x5a);
+  EXPECT_EQ(test::run_process({"sha256sum", img}).out, before);
+}
+
 TEST(Firmware, MModeUBootAloneBootsToThePrompt) {
   const auto s = uboot_session(uboot_m, "");
   ScenarioRun run(s, 1);

@@ -216,6 +216,26 @@ TEST(Machine, RawImagesLoadAtTheirAddress) {
   EXPECT_THROW(Machine{s}, retrace::Error);
 }
 
+TEST(Machine, AGuestRequestedResetStartsOverThroughTheBootRom) {
+  using namespace retrace::isa;
+  // write 0x7777 to the finisher (reset), forever: each reset goes back through the boot ROM
+  const std::vector<std::uint32_t> prog = {
+      enc_u(0x100000, 5, 0x37),    // lui t0, 0x100
+      enc_u(0x7000, 6, 0x37),      // lui t1, 7
+      enc_i(0x777, 6, 0, 6, 0x13), // addi t1, t1, 0x777
+      enc_s(0, 6, 5, 2, 0x23),     // sw t1, 0(t0)
+      enc_j(0, 0, 0x6f),
+  };
+  Machine m(spec_for(write_raw("reset.bin", prog)));
+  std::uint64_t rom_steps = 0;
+  m.on_step([&](const retrace::Hart& h) { rom_steps += h.last_pc() < 0x2000; });
+  const auto r = m.run(1000);
+  EXPECT_EQ(r.reason, StopReason::limit);
+  EXPECT_EQ(r.icount, 1000u);
+  EXPECT_EQ(rom_steps % 6, 0u);
+  EXPECT_GT(rom_steps, 6u * 50); // many resets, each through the 6-instruction reset vector
+}
+
 TEST(Machine, BadSpecsAreErrors) {
   MachineSpec s;
   EXPECT_THROW(Machine{s}, retrace::Error); // nothing to run

@@ -23,6 +23,8 @@ public:
   bool store(std::uint64_t, unsigned, std::uint64_t) override { return false; }
   [[nodiscard]] bool debug_readable() const override { return true; }
   [[nodiscard]] const std::vector<std::uint8_t>& bytes() const { return m_bytes; }
+  /// New contents (the reset vector is rewritten on every reset; the device stays attached).
+  void set_bytes(std::vector<std::uint8_t> bytes) { m_bytes = std::move(bytes); }
 
 private:
   std::vector<std::uint8_t> m_bytes;

@@ -43,6 +43,8 @@ public:
   }
   /// Calls `device.store` after every RAM store overlapping [base, base+size).
   void watch(std::uint64_t base, std::uint64_t size, Device& device) { m_watch = {base, size, &device}; }
+  /// Stops watching (the watcher is going away).
+  void unwatch() { m_watch = {}; }
 
   /// True if [addr, addr+n) lies inside RAM.
   [[nodiscard]] bool in_ram(std::uint64_t addr, std::uint64_t n) const noexcept {
