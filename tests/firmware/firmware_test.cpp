@@ -22,12 +22,18 @@ const std::string uboot_s = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin";
 const std::string uboot_m = "/usr/lib/u-boot/qemu-riscv64/u-boot.bin";
 const std::string uboot_m_elf = "/usr/lib/u-boot/qemu-riscv64/uboot.elf";
 
-Scenario uboot_session(const std::string& bios, const std::string& kernel) {
+// Firmware that stops U-Boot's autoboot; callers script the prompt's commands after it.
+Scenario uboot_prompt(const std::string& bios, const std::string& kernel) {
   Scenario s;
   s.bios(bios).budget(3'000'000'000ull).trap_loop_threshold(0);
   if (!kernel.empty()) s.kernel(kernel);
-  s.when_output("Hit any key to stop autoboot:  2", " ")
-      .when_output("=> ", "version\r")
+  s.when_output("Hit any key to stop autoboot:  2", " ");
+  return s;
+}
+
+Scenario uboot_session(const std::string& bios, const std::string& kernel) {
+  Scenario s = uboot_prompt(bios, kernel);
+  s.when_output("=> ", "version\r")
       .when_output("=> ", "poweroff\r");
   return s;
 }
@@ -62,10 +68,8 @@ std::string fat_image() {
 TEST(Firmware, UBootReadsAFileFromAVirtioDisk) {
   const std::string img = fat_image();
   const auto before = test::run_process({"sha256sum", img}).out;
-  Scenario s;
-  s.bios(opensbi).kernel(uboot_s).drive(img).budget(3'000'000'000ull).trap_loop_threshold(0);
-  s.when_output("Hit any key to stop autoboot:  2", " ")
-      .when_output("=> ", "virtio scan\r")
+  Scenario s = uboot_prompt(opensbi, uboot_s);
+  s.drive(img).when_output("=> ", "virtio scan\r")
       .when_output("=> ", "virtio info\r")
       .when_output("=> ", "ls virtio 0\r")
       .when_output("=> ", "load virtio 0 0x84000000 hello.txt\r")
@@ -86,10 +90,8 @@ TEST(Firmware, UBootReadsAFileFromAVirtioDisk) {
 TEST(Firmware, GuestWritesGoToTheOverlay) {
   const std::string img = fat_image();
   const auto before = test::run_process({"sha256sum", img}).out;
-  Scenario s;
-  s.bios(opensbi).kernel(uboot_s).drive(img).budget(3'000'000'000ull).trap_loop_threshold(0);
-  s.when_output("Hit any key to stop autoboot:  2", " ")
-      .when_output("=> ", "virtio scan\r")
+  Scenario s = uboot_prompt(opensbi, uboot_s);
+  s.drive(img).when_output("=> ", "virtio scan\r")
       .when_output("=> ", "mw.b 0x84000000 0x5a 0x200\r")
       .when_output("=> ", "virtio write 0x84000000 100 1\r") // U-Boot numbers are hex: block 256
       .when_output("=> ", "virtio read 0x85000000 100 1\r")
