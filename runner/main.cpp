@@ -54,6 +54,9 @@ struct RunOptions {
   std::vector<std::string> loads;  // "FILE@ADDR"
   std::string record;              // log path
   std::vector<std::string> when;   // "OUTPUT=REPLY", expect-style, in order
+  std::vector<std::string> drives; // "IMAGE[,latency=NS,...]"
+  std::string rng;                 // "", "seed" or "host"
+  std::string rtc;                 // "", SECONDS, ISO date, or "host"
 };
 
 // Exit statuses of `retrace run` that are not the guest's own.
@@ -88,6 +91,16 @@ int cmd_run(RunOptions& o) {
     }
     o.spec.loads.push_back({l.substr(0, at), addr});
   }
+  for (const auto& d : o.drives) o.spec.drives.push_back(retrace::parse_drive(d));
+  if (!o.rng.empty()) {
+    if (o.rng != "seed" && o.rng != "host")
+      throw retrace::Error(retrace::Errc::bad_argument, "--rng takes 'seed' or 'host', not '" + o.rng + "'");
+    o.spec.rng = true;
+    o.spec.rng_from_host = o.rng == "host";
+  }
+  if (o.rtc == "host") o.spec.rtc_from_host = true;
+  else if (!o.rtc.empty()) o.spec.rtc_epoch_ns = retrace::parse_rtc_epoch(o.rtc);
+  o.spec = retrace::resolve_host_inputs(std::move(o.spec)); // the only host reads; the log records the values
   retrace::Machine m(o.spec);
   std::FILE* out = stdout;
   std::setvbuf(out, nullptr, _IONBF, 0); // a console: prompts without a newline must show at once
@@ -143,7 +156,7 @@ int cmd_run(RunOptions& o) {
   }
   const std::uint64_t stop = o.max_insns ? o.max_insns : ~std::uint64_t{0};
   std::unique_ptr<retrace::Recorder> recorder;
-  if (!o.record.empty()) recorder = std::make_unique<retrace::Recorder>(m, o.record, retrace::RecordOptions{"retrace run"});
+  if (!o.record.empty()) recorder = std::make_unique<retrace::Recorder>(m, o.record, retrace::RecordOptions{"retrace run", o.spec.seed});
   const auto r = recorder ? recorder->run(stop) : m.run(stop);
   if (recorder) {
     recorder->finish(r);
@@ -450,7 +463,15 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--trace", run.trace, "Print every instruction to stderr: icount, hart, pc, disassembly, register written");
   run_cmd->add_option("--input", run.inputs, "UART input ICOUNT:TEXT (C escapes in TEXT), repeatable");
   run_cmd->add_option("--load", run.loads, "Raw image FILE@ADDRESS copied into RAM, repeatable (QEMU's -device loader)");
-  run_cmd->add_option("--drive", run.spec.drives, "Raw disk image as a virtio-blk device (read-only file, writes to an overlay); repeatable");
+  run_cmd->add_option("--drive", run.drives,
+                      "Raw disk image as a virtio-blk device (read-only file, writes to an overlay); repeatable. "
+                      "Options after commas: latency=NS, jitter=NS, error-ppm=N, fail-at=ICOUNT[*COUNT]")
+      ->type_name("IMAGE[,OPT=V...]");
+  run_cmd->add_option("--seed", run.spec.seed, "Seed for device randomness: disk jitter and errors, virtio-rng, rng-seed")
+      ->capture_default_str();
+  auto* rng_opt = run_cmd->add_option("--rng", run.rng, "Add a virtio-rng device: 'seed' (bytes from --seed) or 'host' (host entropy, recorded)")
+      ->expected(0, 1);
+  run_cmd->add_option("--rtc", run.rtc, "RTC start time: SECONDS or YYYY-MM-DDTHH:MM:SSZ (default 2026-01-01T00:00:00Z), or 'host' (recorded)");
   run_cmd->add_option("--record", run.record, "Record the run to this log file (see `retrace replay`, `retrace dump`)");
   run_cmd->add_option("--when", run.when,
                       "Expect-style console: when the output ends with OUTPUT, send REPLY (C escapes; split at the last '='); "
@@ -519,7 +540,10 @@ int main(int argc, char** argv) {
   }
   try {
     if (*elf) return cmd_elf(elf_path);
-    if (*run_cmd) return cmd_run(run);
+    if (*run_cmd) {
+      if (rng_opt->count() && run.rng.empty()) run.rng = "seed"; // a bare --rng
+      return cmd_run(run);
+    }
     if (*replay_cmd) return cmd_replay(log_path, replay_to, replay_quiet);
     if (*dump_cmd) return cmd_dump(log_path, dump_json);
     if (*replay_all_cmd) return cmd_replay_all(all_logs, all_jobs);

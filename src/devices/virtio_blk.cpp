@@ -1,207 +1,184 @@
-// virtio-mmio (version 2) + virtio-blk. Guest memory is reached through the bus with bounds
-// checks: a malformed ring or descriptor is a device error (the request fails), never a crash.
-#include "retrace/devices/virtio_mmio.hpp"
+// virtio-blk (virtio 1.2, 5.2) on the virtio-mmio transport: requests taken at notify, served
+// when their completion time comes, with scripted and seeded faults.
+#include "retrace/devices/virtio_blk.hpp"
 
 #include "retrace/error.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 namespace retrace {
 namespace {
-constexpr std::uint64_t feature_version_1 = 1ull << 32;
-constexpr std::uint16_t desc_next = 1, desc_write = 2;
 constexpr std::uint32_t blk_in = 0, blk_out = 1, blk_flush = 4, blk_get_id = 8;
 constexpr std::uint8_t blk_ok = 0, blk_ioerr = 1, blk_unsupp = 2;
+
+// One independent 64-bit draw per (drive key, request, purpose): stateless, so a snapshot needs
+// nothing but the request counter.
+std::uint64_t draw(std::uint64_t key, std::uint64_t seq, std::uint64_t purpose) {
+  const std::uint64_t in[2] = {seq, purpose};
+  return XXH3_64bits_withSeed(in, sizeof in, key);
+}
 } // namespace
 
-VirtioBlk::VirtioBlk(Bus& bus, std::string image_path, std::function<void(bool)> set_irq)
-    : m_bus(bus), m_path(std::move(image_path)), m_set_irq(std::move(set_irq)) {
-  m_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (m_fd < 0) throw Error(Errc::io, "cannot open disk image", {m_path, {}, {}});
+VirtioBlk::VirtioBlk(Bus& bus, DriveSpec drive, std::function<void(bool)> set_irq, const std::uint64_t& icount,
+                     std::uint64_t ns_per_insn, std::uint64_t seed, bool* attention)
+    : VirtioMmio(bus, device_id, std::move(set_irq)), m_drive(std::move(drive)), m_icount(icount),
+      m_ns_per_insn(ns_per_insn), m_attention(attention) {
+  const auto& path = m_drive.path;
+  if (m_drive.error_ppm > 1'000'000)
+    throw Error(Errc::bad_spec, "a drive's error rate is at most 1000000 ppm", {path, {}, {}});
+  m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (m_fd < 0) throw Error(Errc::io, "cannot open disk image", {path, {}, {}});
   struct stat st {};
   if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(m_fd);
-    throw Error(Errc::bad_image, "disk image is not a regular file", {m_path, {}, {}});
+    throw Error(Errc::bad_image, "disk image is not a regular file", {path, {}, {}});
   }
   if (st.st_size % static_cast<off_t>(sector) != 0) {
     ::close(m_fd);
-    throw Error(Errc::bad_image, "disk image size is not a multiple of 512 bytes", {m_path, static_cast<std::uint64_t>(st.st_size), {}});
+    throw Error(Errc::bad_image, "disk image size is not a multiple of 512 bytes",
+                {path, static_cast<std::uint64_t>(st.st_size), {}});
   }
   m_sectors = static_cast<std::uint64_t>(st.st_size) / sector;
+  m_key = XXH3_64bits_withSeed(path.data(), path.size(), seed);
+  m_fault_hits.assign(m_drive.faults.size(), 0);
 }
 
 VirtioBlk::~VirtioBlk() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
+VirtioBlk::State VirtioBlk::state() const {
+  return {m_t, m_submitted, m_requests, m_errors, m_in_flight, m_fault_hits, m_overlay};
+}
+
 void VirtioBlk::set_state(const State& s) {
-  m_state = s;
+  m_t = s.transport;
+  m_submitted = s.submitted;
+  m_requests = s.requests;
+  m_errors = s.errors;
+  m_in_flight = s.in_flight;
+  m_fault_hits = s.fault_hits;
+  m_fault_hits.resize(m_drive.faults.size(), 0);
+  m_overlay = s.overlay;
   update_irq();
 }
 
-void VirtioBlk::update_irq() {
-  if (m_set_irq) m_set_irq(m_state.interrupt_status != 0);
+std::uint32_t VirtioBlk::config_load(std::uint64_t off) const {
+  if (off < 8) return static_cast<std::uint32_t>(m_sectors >> (8 * off)); // capacity, u64
+  return 0;
+}
+
+void VirtioBlk::device_reset() {
+  m_in_flight.clear(); // the driver abandoned them; the disk keeps what was written to it
+}
+
+void VirtioBlk::notified() {
+  while (auto head = next_avail()) {
+    const std::uint64_t seq = m_submitted++;
+    std::uint64_t ns = m_drive.latency_ns;
+    if (m_drive.jitter_ns) ns += draw(m_key, seq, 1) % (m_drive.jitter_ns + 1);
+    const std::uint64_t insns = (ns + m_ns_per_insn - 1) / m_ns_per_insn;
+    if (insns == 0) {
+      serve(*head, seq);
+      continue;
+    }
+    const InFlight f{m_icount + insns, seq, *head};
+    const auto at = std::upper_bound(m_in_flight.begin(), m_in_flight.end(), f, [](const InFlight& a, const InFlight& b) {
+      return a.complete_at != b.complete_at ? a.complete_at < b.complete_at : a.seq < b.seq;
+    });
+    m_in_flight.insert(at, f);
+    if (m_attention) *m_attention = true; // the run loop re-plans with the new deadline
+  }
+}
+
+std::uint64_t VirtioBlk::next_completion() const noexcept {
+  return m_in_flight.empty() ? never : m_in_flight.front().complete_at;
+}
+
+void VirtioBlk::complete_due() {
+  while (!m_in_flight.empty() && m_in_flight.front().complete_at <= m_icount) {
+    const InFlight f = m_in_flight.front();
+    m_in_flight.erase(m_in_flight.begin());
+    serve(f.head, f.seq);
+  }
+}
+
+bool VirtioBlk::fails(std::uint64_t seq) {
+  for (std::size_t i = 0; i < m_drive.faults.size(); ++i) {
+    const auto& f = m_drive.faults[i];
+    if (m_icount >= f.at_icount && m_fault_hits[i] < f.count) {
+      ++m_fault_hits[i];
+      return true;
+    }
+  }
+  return m_drive.error_ppm && draw(m_key, seq, 2) % 1'000'000 < m_drive.error_ppm;
 }
 
 bool VirtioBlk::read_sector(std::uint64_t s, std::uint8_t* out) const {
   if (s >= m_sectors) return false;
-  if (auto it = m_state.overlay.find(s); it != m_state.overlay.end()) {
+  if (auto it = m_overlay.find(s); it != m_overlay.end()) {
     std::memcpy(out, it->second.data(), sector);
     return true;
   }
   return ::pread(m_fd, out, sector, static_cast<off_t>(s * sector)) == static_cast<ssize_t>(sector);
 }
 
-bool VirtioBlk::load(std::uint64_t off, unsigned, std::uint64_t& v) {
-  const auto& s = m_state;
-  switch (off) {
-  case 0x000: v = 0x74726976; break; // "virt"
-  case 0x004: v = 2; break;          // version: modern
-  case 0x008: v = device_id; break;
-  case 0x00c: v = 0x554d4551; break; // "QEMU"
-  case 0x010: v = s.device_features_sel == 1 ? (feature_version_1 >> 32) : 0; break;
-  case 0x034: v = queue_max; break;
-  case 0x044: v = s.queue_ready; break;
-  case 0x060: v = s.interrupt_status; break;
-  case 0x070: v = s.status; break;
-  case 0x0fc: v = 0; break; // config generation
-  default:
-    if (off >= 0x100 && off < 0x108) v = (m_sectors >> (8 * (off - 0x100))) & 0xffffffff; // capacity
-    else if (off >= 0x100 && off < 0x100 + 0x40) v = 0;
-    else v = 0;
-  }
-  return true;
-}
-
-bool VirtioBlk::store(std::uint64_t off, unsigned, std::uint64_t value) {
-  auto& s = m_state;
-  const auto v = static_cast<std::uint32_t>(value);
-  switch (off) {
-  case 0x014: s.device_features_sel = v; break;
-  case 0x020:
-    if (s.driver_features_sel < 2) {
-      const unsigned shift = 32 * s.driver_features_sel;
-      s.driver_features = (s.driver_features & ~(0xffffffffull << shift)) | (std::uint64_t{v} << shift);
-    }
-    break;
-  case 0x024: s.driver_features_sel = v; break;
-  case 0x030: s.queue_sel = v; break;
-  case 0x038: s.queue_num = std::min<std::uint32_t>(v, queue_max); break;
-  case 0x044: s.queue_ready = v & 1; break;
-  case 0x050:
-    if (v == 0 && s.queue_sel == 0) process_queue();
-    break;
-  case 0x064:
-    s.interrupt_status &= ~v;
-    update_irq();
-    break;
-  case 0x070:
-    if (v == 0) { // reset
-      const auto overlay = std::move(s.overlay);
-      const auto requests = s.requests;
-      s = State{};
-      s.overlay = overlay; // the disk keeps what was written to it
-      s.requests = requests;
-      update_irq();
-    } else {
-      s.status = v;
-    }
-    break;
-  case 0x080: s.desc = (s.desc & ~0xffffffffull) | v; break;
-  case 0x084: s.desc = (s.desc & 0xffffffffull) | (std::uint64_t{v} << 32); break;
-  case 0x090: s.avail = (s.avail & ~0xffffffffull) | v; break;
-  case 0x094: s.avail = (s.avail & 0xffffffffull) | (std::uint64_t{v} << 32); break;
-  case 0x0a0: s.used = (s.used & ~0xffffffffull) | v; break;
-  case 0x0a4: s.used = (s.used & 0xffffffffull) | (std::uint64_t{v} << 32); break;
-  default: break;
-  }
-  return true;
-}
-
-void VirtioBlk::process_queue() {
-  auto& s = m_state;
-  if (!s.queue_ready || s.queue_num == 0) return;
-  auto rd = [&](std::uint64_t addr, unsigned size) -> std::optional<std::uint64_t> {
-    std::uint64_t v = 0;
-    if (!m_bus.in_ram(addr, size)) return std::nullopt;
-    m_bus.load(addr, size, v);
-    return v;
-  };
-  auto wr = [&](std::uint64_t addr, unsigned size, std::uint64_t v) {
-    if (m_bus.in_ram(addr, size)) m_bus.store(addr, size, v);
-  };
-  const auto avail_idx = rd(s.avail + 2, 2);
-  if (!avail_idx) return;
-  unsigned guard = 0;
-  while (s.last_avail != static_cast<std::uint16_t>(*avail_idx) && guard++ < s.queue_num) {
-    const auto head = rd(s.avail + 4 + 2 * (s.last_avail % s.queue_num), 2);
-    if (!head) return;
-    // Walk the chain: header (readable), data, status byte (writable, last).
-    struct Desc {
-      std::uint64_t addr;
-      std::uint32_t len;
-      std::uint16_t flags;
-    };
-    std::vector<Desc> chain;
-    std::uint64_t i = *head;
-    for (unsigned n = 0; n < s.queue_num; ++n) {
-      if (i >= s.queue_num) break;
-      const std::uint64_t d = s.desc + 16 * i;
-      const auto addr = rd(d, 8), len = rd(d + 8, 4), flags = rd(d + 12, 2), next = rd(d + 14, 2);
-      if (!addr || !len || !flags || !next) break;
-      chain.push_back({*addr, static_cast<std::uint32_t>(*len), static_cast<std::uint16_t>(*flags)});
-      if (!(*flags & desc_next)) break;
-      i = *next;
-    }
-    std::uint8_t status = blk_ioerr;
-    std::uint32_t written = 0;
-    if (chain.size() >= 2 && chain.front().len >= 16 && chain.back().len >= 1 && (chain.back().flags & desc_write)) {
-      const auto type = rd(chain.front().addr, 4).value_or(~0u), sector_no = rd(chain.front().addr + 8, 8).value_or(0);
-      std::uint64_t sec = sector_no;
-      status = blk_ok;
-      for (std::size_t k = 1; k + 1 < chain.size() && status == blk_ok; ++k) {
-        const auto& dsc = chain[k];
-        if (dsc.len % sector != 0 || !m_bus.in_ram(dsc.addr, dsc.len)) {
+void VirtioBlk::serve(std::uint16_t head, std::uint64_t seq) {
+  // The chain: a 16-byte header (type, reserved, sector), data buffers, a writable status byte.
+  const auto c = chain(head);
+  std::uint8_t status = blk_ioerr;
+  std::uint32_t written = 0;
+  if (c.size() >= 2 && c.front().len >= 16 && m_bus.in_ram(c.front().addr, 16) && c.back().len >= 1 &&
+      c.back().writable() && m_bus.in_ram(c.back().addr, 1)) {
+    std::uint64_t type = 0, sec = 0;
+    m_bus.load(c.front().addr, 4, type);
+    m_bus.load(c.front().addr + 8, 8, sec);
+    status = fails(seq) ? blk_ioerr : blk_ok;
+    if (status != blk_ok) ++m_errors;
+    for (std::size_t k = 1; k + 1 < c.size() && status == blk_ok; ++k) {
+      const auto& d = c[k];
+      if (type == blk_get_id) {
+        static constexpr char id[20] = "retrace-virtio-blk";
+        const auto n = std::min<std::uint32_t>(d.len, sizeof id);
+        if (!m_bus.write_ram(d.addr, id, n)) status = blk_ioerr;
+        else written += n;
+        break;
+      }
+      if (type == blk_flush) break;
+      if (type != blk_in && type != blk_out) {
+        status = blk_unsupp;
+        break;
+      }
+      if (d.len % sector != 0 || !m_bus.in_ram(d.addr, d.len)) {
+        status = blk_ioerr;
+        break;
+      }
+      for (std::uint64_t off = 0; off < d.len && status == blk_ok; off += sector, ++sec) {
+        std::array<std::uint8_t, 512> buf{};
+        if (type == blk_in) {
+          if (!read_sector(sec, buf.data())) status = blk_ioerr;
+          else m_bus.write_ram(d.addr + off, buf.data(), sector), written += sector;
+        } else if (sec >= m_sectors) {
           status = blk_ioerr;
-          break;
-        }
-        for (std::uint64_t off = 0; off < dsc.len && status == blk_ok; off += sector, ++sec) {
-          std::array<std::uint8_t, 512> buf{};
-          if (type == blk_in) {
-            if (!read_sector(sec, buf.data())) status = blk_ioerr;
-            else m_bus.write_ram(dsc.addr + off, buf.data(), sector), written += sector;
-          } else if (type == blk_out) {
-            if (sec >= m_sectors) status = blk_ioerr;
-            else {
-              m_bus.ram().read(dsc.addr + off - m_bus.ram_base(), buf.data(), sector);
-              s.overlay[sec] = buf;
-            }
-          } else if (type == blk_get_id) {
-            static const char id[20] = "retrace-virtio-blk";
-            m_bus.write_ram(dsc.addr, id, std::min<std::uint64_t>(dsc.len, sizeof id));
-            written += std::min<std::uint32_t>(dsc.len, sizeof id);
-            break;
-          } else if (type != blk_flush) {
-            status = blk_unsupp;
-          }
+        } else {
+          m_bus.ram().read(d.addr + off - m_bus.ram_base(), buf.data(), sector);
+          m_overlay[sec] = buf;
         }
       }
-      wr(chain.back().addr, 1, status);
-      written += 1;
     }
-    // the used ring: idx at +2, elements (id u32, len u32) from +4
-    const auto used_idx = rd(s.used + 2, 2).value_or(0);
-    wr(s.used + 4 + 8 * (used_idx % s.queue_num), 4, *head);
-    wr(s.used + 8 + 8 * (used_idx % s.queue_num), 4, written);
-    wr(s.used + 2, 2, static_cast<std::uint16_t>(used_idx + 1));
-    ++s.last_avail;
-    ++s.requests;
+    if (c.size() == 2 && type != blk_in && type != blk_out && type != blk_flush && type != blk_get_id)
+      status = blk_unsupp;
+    m_bus.store(c.back().addr, 1, status);
+    written += 1;
   }
-  s.interrupt_status |= 1;
-  update_irq();
+  ++m_requests;
+  complete(head, written);
 }
 
 } // namespace retrace

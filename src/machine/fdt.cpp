@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <libfdt.h>
 #include <string>
+#include <vector>
+#include <xxhash.h>
 
 namespace retrace {
 namespace {
@@ -78,8 +80,17 @@ std::vector<std::uint8_t> build_fdt(const MachineSpec& spec) {
 
   w.begin("chosen");
   w.prop("stdout-path", "/soc/serial@10000000");
-  // Linux takes entropy from here; a fixed value keeps runs deterministic.
-  w.cells("rng-seed", {0x72657472, 0x61636521, 0x5eed5eed, 0x01234567, 0x89abcdef, 0xfedcba98, 0x76543210, 0x0badc0de});
+  // Linux takes entropy from here (QEMU puts host randomness): 32 bytes drawn from the run's
+  // seed, so each seed boots with its own entropy and a replay with the same.
+  {
+    std::vector<std::uint32_t> seed_cells;
+    for (std::uint64_t k = 0; k < 4; ++k) {
+      const std::uint64_t v = XXH3_64bits_withSeed(&k, sizeof k, spec.seed ^ 0x72672d73656564ull); // "rg-seed"
+      seed_cells.push_back(static_cast<std::uint32_t>(v >> 32));
+      seed_cells.push_back(static_cast<std::uint32_t>(v));
+    }
+    w.cells("rng-seed", seed_cells);
+  }
   w.end();
 
   w.begin("poweroff");

@@ -11,6 +11,7 @@
 #include <libfdt.h>
 #include <fstream>
 #include <iterator>
+#include <xxhash.h>
 
 namespace retrace {
 namespace {
@@ -130,7 +131,7 @@ std::uint64_t fdt_address(std::uint64_t ram_base, std::uint64_t ram_size, std::u
 
 Machine::Machine(MachineSpec spec)
     : m_spec(std::move(spec)), m_bus(m_spec.ram_base, m_spec.ram_size), m_clint(m_icount, m_spec.ns_per_insn),
-      m_rtc(m_icount, m_spec.ns_per_insn) {
+      m_rtc(m_icount, m_spec.ns_per_insn, m_spec.rtc_epoch_ns) {
   if (m_spec.harts < 1 || m_spec.harts > 8)
     throw Error(Errc::bad_spec, fmt::format("harts must be 1..8, not {}", m_spec.harts));
   if (m_spec.ram_base != virt::dram_base)
@@ -144,6 +145,7 @@ Machine::Machine(MachineSpec spec)
 
   for (unsigned h = 0; h < m_spec.harts; ++h) m_harts.push_back(std::make_unique<Hart>(h, m_bus, m_clint));
   m_uart.on_irq([this](bool level) { m_plic.set_level(Uart16550::irq, level); });
+  m_rtc.connect([this](bool level) { m_plic.set_level(GoldfishRtc::irq, level); }, &m_attention);
 
   auto& empty_virtio = *m_owned.emplace_back(std::make_unique<EmptyVirtioSlot>());
   m_test.attention = &m_attention;
@@ -153,16 +155,20 @@ Machine::Machine(MachineSpec spec)
   m_bus.attach(virt::clint_base, Clint::size, m_clint);
   m_bus.attach(virt::plic_base, virt::plic_size, m_plic);
   m_bus.attach(virt::uart_base, Uart16550::size, m_uart);
-  if (m_spec.drives.size() > virt::virtio_count)
-    throw Error(Errc::bad_spec, fmt::format("at most {} drives (virtio-mmio slots)", virt::virtio_count));
+  if (m_spec.drives.size() + (m_spec.rng ? 1 : 0) > virt::virtio_count)
+    throw Error(Errc::bad_spec, fmt::format("at most {} virtio devices (drives and rng)", virt::virtio_count));
   for (std::uint64_t k = 0; k < virt::virtio_count; ++k) {
     const std::uint64_t base = virt::virtio_base + k * virt::virtio_stride;
+    const unsigned irq = static_cast<unsigned>(1 + k);
+    auto line = [this, irq](bool level) { m_plic.set_level(irq, level); };
     if (k < m_spec.drives.size()) {
-      const unsigned irq = static_cast<unsigned>(1 + k);
-      m_drives.push_back(std::make_unique<VirtioBlk>(m_bus, m_spec.drives[k], [this, irq](bool level) {
-        m_plic.set_level(irq, level);
-      }));
+      m_drives.push_back(std::make_unique<VirtioBlk>(m_bus, m_spec.drives[k], line, m_icount, m_spec.ns_per_insn,
+                                                     m_spec.seed, &m_attention));
       m_bus.attach(base, virt::virtio_stride, *m_drives.back());
+    } else if (k == m_spec.drives.size() && m_spec.rng) {
+      const std::uint64_t key = m_spec.rng_from_host ? m_spec.rng_key : XXH3_64bits_withSeed("virtio-rng", 10, m_spec.seed);
+      m_rng = std::make_unique<VirtioRng>(m_bus, key, line);
+      m_bus.attach(base, virt::virtio_stride, *m_rng);
     } else {
       m_bus.attach(base, virt::virtio_stride, empty_virtio);
     }
@@ -233,6 +239,7 @@ void Machine::load_images() {
   m_uart.set_state(uart);
   m_rtc.set_state({});
   for (auto& d : m_drives) d->set_state({}); // a fresh power-on: no overlay
+  if (m_rng) m_rng->set_state({});
 }
 
 void Machine::reset() {
@@ -256,6 +263,7 @@ MachineSnapshot Machine::snapshot() {
   s.plic = m_plic.state();
   s.rtc = m_rtc.state();
   for (const auto& d : m_drives) s.drives.push_back(d->state());
+  if (m_rng) s.rng = m_rng->state();
   s.pending_inputs = m_events;
   s.exit = m_exit;
   s.current_hart = m_current;
@@ -277,6 +285,7 @@ void Machine::restore(const MachineSnapshot& s) {
   m_plic.set_state(s.plic);
   m_rtc.set_state(s.rtc);
   for (std::size_t i = 0; i < m_drives.size() && i < s.drives.size(); ++i) m_drives[i]->set_state(s.drives[i]);
+  if (m_rng && s.rng) m_rng->set_state(*s.rng);
   m_uart.set_state(s.uart);
   m_events = s.pending_inputs;
   m_exit = s.exit;
@@ -347,6 +356,12 @@ std::uint64_t Machine::next_event_icount() const {
   return m_events.empty() ? Clint::never : m_events.begin()->first;
 }
 
+std::uint64_t Machine::next_device_deadline() const {
+  std::uint64_t t = std::min(m_clint.next_deadline(), m_rtc.next_deadline());
+  for (const auto& d : m_drives) t = std::min(t, d->next_completion());
+  return t;
+}
+
 RunResult Machine::run(std::uint64_t stop) {
   m_running = true;
   struct Done {
@@ -362,9 +377,11 @@ RunResult Machine::run(std::uint64_t stop) {
       return {StopReason::requested, m_icount, 0};
     }
     deliver_events();
+    for (auto& d : m_drives) d->complete_due();
+    m_rtc.update();
     m_clint.update();
     if (m_icount >= stop) return {StopReason::limit, m_icount, 0};
-    const std::uint64_t wake = std::min(next_event_icount(), m_clint.next_deadline());
+    const std::uint64_t wake = std::min(next_event_icount(), next_device_deadline());
     const std::uint64_t until = std::min(stop, wake);
 
     // The current hart runs until `until`, the end of its quantum, WFI, or a device asks for

@@ -6,6 +6,7 @@
 
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/map.hpp>
+#include <cereal/types/optional.hpp>
 #include <sstream>
 #include <xxhash.h>
 
@@ -23,6 +24,7 @@ std::uint64_t state_digest(const Machine& cm) {
       for (std::size_t h = 0; h < m.hart_count(); ++h) ar(m.hart(h).state());
       ar(m.clint().state(), m.uart().state(), m.plic().state(), m.rtc().state());
       for (std::size_t d = 0; d < m.drive_count(); ++d) ar(m.drive(d).state());
+      if (m.rng()) ar(m.rng()->state());
     }
     const std::string bytes = os.str();
     XXH3_64bits_update(st, bytes.data(), bytes.size());

@@ -51,7 +51,13 @@ void save_spec(A& ar, const MachineSpec& s) {
     ar(l.address);
   }
   ar(static_cast<std::uint32_t>(s.drives.size()));
-  for (const auto& d : s.drives) save_string(ar, d);
+  for (const auto& d : s.drives) {
+    save_string(ar, d.path);
+    ar(d.latency_ns, d.jitter_ns, d.error_ppm, static_cast<std::uint32_t>(d.faults.size()));
+    for (const auto& f : d.faults) ar(f.at_icount, f.count);
+  }
+  ar(static_cast<std::uint8_t>(s.rng), static_cast<std::uint8_t>(s.rng_from_host), s.rng_key, s.rtc_epoch_ns,
+     static_cast<std::uint8_t>(s.rtc_from_host), s.seed);
   ar(s.ns_per_insn, s.quantum);
 }
 template <class A>
@@ -71,7 +77,19 @@ void load_spec(A& ar, MachineSpec& s) {
   ar(drives);
   if (drives > 8) throw Error(Errc::bad_log, fmt::format("{} drives", drives));
   s.drives.resize(drives);
-  for (auto& d : s.drives) load_string(ar, d);
+  for (auto& d : s.drives) {
+    load_string(ar, d.path);
+    std::uint32_t faults = 0;
+    ar(d.latency_ns, d.jitter_ns, d.error_ppm, faults);
+    if (faults > 1024) throw Error(Errc::bad_log, fmt::format("{} scripted faults on a drive", faults));
+    d.faults.resize(faults);
+    for (auto& f : d.faults) ar(f.at_icount, f.count);
+  }
+  std::uint8_t rng = 0, rng_host = 0, rtc_host = 0;
+  ar(rng, rng_host, s.rng_key, s.rtc_epoch_ns, rtc_host, s.seed);
+  s.rng = rng != 0;
+  s.rng_from_host = rng_host != 0;
+  s.rtc_from_host = rtc_host != 0;
   ar(s.ns_per_insn, s.quantum);
 }
 
@@ -186,7 +204,7 @@ std::vector<ImageHash> hash_images(const MachineSpec& spec) {
   if (spec.bios != "none") add("bios", spec.bios);
   if (!spec.kernel.empty()) add("kernel", spec.kernel);
   for (const auto& l : spec.loads) add("load", l.path);
-  for (const auto& d : spec.drives) add("drive", d);
+  for (const auto& d : spec.drives) add("drive", d.path);
   return out;
 }
 

@@ -125,7 +125,7 @@ std::string unpack(const std::string& pack_path, const std::string& dir) {
       header.spec.bios = file;
     } else if (img.role == "drive") {
       for (auto& d : header.spec.drives)
-        if (d == img.path) d = file;
+        if (d.path == img.path) d.path = file;
     } else {
       for (auto& l : header.spec.loads)
         if (l.path == img.path) l.path = file;

@@ -77,6 +77,9 @@ ScenarioRun::ScenarioRun(const Scenario& scenario, std::uint64_t seed, RunLimits
   if (!spec.kernel.empty()) spec.kernel = std::filesystem::absolute(guest_path(spec.kernel)).string();
   if (spec.bios != "none") spec.bios = std::filesystem::absolute(guest_path(spec.bios)).string();
   for (auto& l : spec.loads) l.path = std::filesystem::absolute(l.path).string();
+  for (auto& d : spec.drives) d.path = std::filesystem::absolute(d.path).string();
+  spec.seed = seed; // device randomness (disk jitter and errors, rng bytes) follows the run's seed
+  spec = resolve_host_inputs(std::move(spec));
   m_machine = std::make_unique<Machine>(spec);
   if (!limits.log_path.empty()) {
     std::filesystem::create_directories(std::filesystem::path(limits.log_path).parent_path());

@@ -1,14 +1,22 @@
 #pragma once
 /// \file
-/// The goldfish RTC at 0x10_1000 (as on QEMU's virt, IRQ 11): nanoseconds since the Unix epoch,
-/// read as TIME_LOW (which latches the high half) then TIME_HIGH. The time is a fixed epoch plus
-/// the machine's virtual time, never the host clock, so every run reads the same dates. Writing
-/// the time moves an offset, as on QEMU. The alarm registers are kept but the alarm does not
-/// fire (no guest here needs it yet).
+/// The goldfish RTC at 0x10_1000 (as on QEMU's virt, PLIC source 11): nanoseconds since the Unix
+/// epoch, read as TIME_LOW (which latches the high half) then TIME_HIGH. The time is an epoch
+/// from the spec (MachineSpec::rtc_epoch_ns) plus the machine's virtual time, never the host
+/// clock, so every run reads the same dates. Writing the time moves an offset, as on QEMU. The
+/// alarm fires at the exact instruction where the clock reaches it.
+///
+/// Example:
+/// \code
+///   std::uint64_t icount = 0;
+///   retrace::GoldfishRtc rtc(icount, 1, retrace::GoldfishRtc::default_epoch_ns);
+///   std::uint64_t lo; rtc.load(0x00, 4, lo);      // 2026-01-01T00:00:00Z, low half
+/// \endcode
 
 #include "retrace/devices/device.hpp"
 
 #include <cstdint>
+#include <functional>
 
 namespace retrace {
 
@@ -16,13 +24,38 @@ class GoldfishRtc final : public Device {
 public:
   static constexpr std::uint64_t default_base = 0x10'1000;
   static constexpr std::uint64_t size = 0x1000;
-  /// 2026-01-01T00:00:00Z: the date every run starts at.
+  static constexpr unsigned irq = 11;
+  static constexpr std::uint64_t never = ~std::uint64_t{0};
+  /// 2026-01-01T00:00:00Z: the date every run starts at unless the spec says otherwise.
   static constexpr std::uint64_t default_epoch_ns = 1'767'225'600ull * 1'000'000'000ull;
 
-  GoldfishRtc(const std::uint64_t& icount, std::uint64_t ns_per_insn) : m_icount(icount), m_ns_per_insn(ns_per_insn) {}
+  GoldfishRtc(const std::uint64_t& icount, std::uint64_t ns_per_insn, std::uint64_t epoch_ns = default_epoch_ns)
+      : m_icount(icount), m_ns_per_insn(ns_per_insn), m_epoch_ns(epoch_ns) {}
+
+  /// The interrupt line (PLIC source 11) and the flag that makes the run loop re-plan.
+  void connect(std::function<void(bool)> set_irq, bool* attention) {
+    m_set_irq = std::move(set_irq);
+    m_attention = attention;
+  }
 
   [[nodiscard]] std::string_view name() const override { return "goldfish-rtc"; }
-  [[nodiscard]] std::uint64_t now_ns() const { return default_epoch_ns + m_icount * m_ns_per_insn + m_state.offset_ns; }
+  [[nodiscard]] std::uint64_t now_ns() const { return m_epoch_ns + m_icount * m_ns_per_insn + m_state.offset_ns; }
+
+  /// The icount at which the armed alarm fires, or `never`.
+  [[nodiscard]] std::uint64_t next_deadline() const noexcept {
+    if (!m_state.alarm_running) return never;
+    const std::uint64_t now = now_ns();
+    if (m_state.alarm <= now) return m_icount;
+    return m_icount + (m_state.alarm - now + m_ns_per_insn - 1) / m_ns_per_insn;
+  }
+  /// Fires the alarm if its time has come.
+  void update() {
+    if (m_state.alarm_running && now_ns() >= m_state.alarm) {
+      m_state.alarm_running = 0;
+      m_state.irq_pending = 1;
+      update_irq();
+    }
+  }
 
   bool load(std::uint64_t off, unsigned, std::uint64_t& v) override {
     switch (off) {
@@ -36,7 +69,7 @@ public:
     case 0x08: v = static_cast<std::uint32_t>(m_state.alarm); break;
     case 0x0c: v = static_cast<std::uint32_t>(m_state.alarm >> 32); break;
     case 0x10: v = m_state.irq_enabled; break;
-    case 0x18: v = 0; break; // ALARM_STATUS: no alarm pending
+    case 0x18: v = m_state.alarm_running; break; // ALARM_STATUS
     default: v = 0; break;
     }
     return true;
@@ -47,12 +80,25 @@ public:
     case 0x00: { // TIME_LOW: set the time (with the high half written before)
       const std::uint64_t want = (std::uint64_t{m_state.pending_high} << 32) | w;
       m_state.offset_ns += want - now_ns();
+      rearm();
       break;
     }
     case 0x04: m_state.pending_high = w; break;
-    case 0x08: m_state.alarm = (m_state.alarm & ~0xffffffffull) | w; break;
-    case 0x0c: m_state.alarm = (m_state.alarm & 0xffffffffull) | (std::uint64_t{w} << 32); break;
-    case 0x10: m_state.irq_enabled = w & 1; break;
+    case 0x08: // ALARM_LOW arms the alarm (ALARM_HIGH written before)
+      m_state.alarm = (std::uint64_t{m_state.alarm_high} << 32) | w;
+      m_state.alarm_running = 1;
+      rearm();
+      break;
+    case 0x0c: m_state.alarm_high = w; break;
+    case 0x10:
+      m_state.irq_enabled = w & 1;
+      update_irq();
+      break;
+    case 0x14: m_state.alarm_running = 0; break; // CLEAR_ALARM
+    case 0x1c:                                    // CLEAR_INTERRUPT
+      m_state.irq_pending = 0;
+      update_irq();
+      break;
     default: break;
     }
     return true;
@@ -62,15 +108,30 @@ public:
   struct State {
     std::uint64_t offset_ns = 0, alarm = 0;
     std::uint32_t latched_high = 0, pending_high = 0, irq_enabled = 0;
+    std::uint32_t alarm_high = 0, alarm_running = 0, irq_pending = 0;
     template <class A>
-    void serialize(A& ar) { ar(offset_ns, alarm, latched_high, pending_high, irq_enabled); }
+    void serialize(A& ar) { ar(offset_ns, alarm, latched_high, pending_high, irq_enabled, alarm_high, alarm_running, irq_pending); }
   };
   [[nodiscard]] const State& state() const { return m_state; }
-  void set_state(const State& s) { m_state = s; }
+  void set_state(const State& s) {
+    m_state = s;
+    update_irq();
+  }
 
 private:
+  void update_irq() {
+    if (m_set_irq) m_set_irq(m_state.irq_pending && m_state.irq_enabled);
+  }
+  void rearm() {
+    update(); // an alarm already in the past fires at once
+    if (m_attention) *m_attention = true;
+  }
+
   const std::uint64_t& m_icount;
   std::uint64_t m_ns_per_insn;
+  std::uint64_t m_epoch_ns;
+  std::function<void(bool)> m_set_irq;
+  bool* m_attention = nullptr;
   State m_state;
 };
 

@@ -1,71 +1,91 @@
 #pragma once
 /// \file
-/// virtio-mmio (modern, version 2) transport with a virtio-blk device over a raw disk image.
-/// The image file is only read; writes go to a copy-on-write overlay of 512-byte sectors held in
-/// the device's state, so snapshots and digests include them and the file never changes.
-/// Requests complete when the driver notifies the queue (no latency yet), deterministically.
+/// The virtio-mmio transport (modern, version 2): registers, feature negotiation and one split
+/// virtqueue, shared by every virtio device. A device class adds its id, its configuration
+/// space and what it does with a request. Guest memory is reached only through the bus with
+/// bounds checks: a malformed ring or descriptor fails a request, never the emulator.
+///
+/// Example (a device that answers every request with nothing):
+/// \code
+///   class Null final : public retrace::VirtioMmio {
+///   public:
+///     Null(retrace::Bus& bus, std::function<void(bool)> irq) : VirtioMmio(bus, 42, std::move(irq)) {}
+///     std::string_view name() const override { return "virtio-null"; }
+///   protected:
+///     void notified() override { while (auto head = next_avail()) complete(*head, 0); }
+///   };
+/// \endcode
 
 #include "retrace/devices/device.hpp"
 #include "retrace/mem/bus.hpp"
 
-#include <array>
-#include <cereal/types/array.hpp>
-#include <cereal/types/map.hpp>
 #include <cstdint>
 #include <functional>
-#include <map>
-#include <memory>
-#include <string>
+#include <optional>
 #include <vector>
 
 namespace retrace {
 
-/// A virtio-mmio slot holding a virtio-blk device.
-class VirtioBlk final : public Device {
+/// The transport half of a virtio-mmio device.
+class VirtioMmio : public Device {
 public:
-  static constexpr std::uint32_t device_id = 2;
   static constexpr unsigned queue_max = 128;
-  static constexpr std::uint64_t sector = 512;
 
-  /// `image` is read with pread; `irq` is raised through `set_irq` (the PLIC).
-  VirtioBlk(Bus& bus, std::string image_path, std::function<void(bool)> set_irq);
-  ~VirtioBlk() override;
-  VirtioBlk(const VirtioBlk&) = delete;
-  VirtioBlk& operator=(const VirtioBlk&) = delete;
-
-  [[nodiscard]] std::string_view name() const override { return "virtio-blk"; }
-  bool load(std::uint64_t off, unsigned size, std::uint64_t& v) override;
-  bool store(std::uint64_t off, unsigned size, std::uint64_t v) override;
-  [[nodiscard]] std::uint64_t capacity_sectors() const noexcept { return m_sectors; }
-
-  struct State {
+  /// The transport's registers and queue position (part of every virtio device's snapshot).
+  struct Transport {
     std::uint32_t status = 0, device_features_sel = 0, driver_features_sel = 0, queue_sel = 0;
     std::uint64_t driver_features = 0;
     std::uint32_t queue_num = 0, queue_ready = 0, interrupt_status = 0;
     std::uint64_t desc = 0, avail = 0, used = 0;
     std::uint16_t last_avail = 0;
-    std::uint64_t requests = 0; ///< requests served (for tests and reports)
-    std::map<std::uint64_t, std::array<std::uint8_t, 512>> overlay; ///< sectors written by the guest
     template <class A>
     void serialize(A& ar) {
       ar(status, device_features_sel, driver_features_sel, queue_sel, driver_features, queue_num, queue_ready,
-         interrupt_status, desc, avail, used, last_avail, requests, overlay);
+         interrupt_status, desc, avail, used, last_avail);
     }
+    friend bool operator==(const Transport&, const Transport&) = default;
   };
-  [[nodiscard]] const State& state() const { return m_state; }
-  void set_state(const State& s);
 
-private:
-  void process_queue();
-  bool read_sector(std::uint64_t s, std::uint8_t* out) const;
+  bool load(std::uint64_t off, unsigned size, std::uint64_t& v) final;
+  bool store(std::uint64_t off, unsigned size, std::uint64_t v) final;
+
+protected:
+  /// `set_irq` drives the device's interrupt line (a PLIC source).
+  VirtioMmio(Bus& bus, std::uint32_t device_id, std::function<void(bool)> set_irq)
+      : m_bus(bus), m_device_id(device_id), m_set_irq(std::move(set_irq)) {}
+
+  /// A descriptor of a request's chain.
+  struct Desc {
+    std::uint64_t addr = 0;
+    std::uint32_t len = 0;
+    std::uint16_t flags = 0;
+    [[nodiscard]] bool writable() const noexcept { return flags & 2; }
+  };
+
+  /// Reads 32 bits of configuration space (`off` from 0x100).
+  [[nodiscard]] virtual std::uint32_t config_load(std::uint64_t /*off*/) const { return 0; }
+  /// The driver notified queue 0.
+  virtual void notified() = 0;
+  /// The driver reset the device (status 0); the transport is already reset.
+  virtual void device_reset() {}
+
+  /// The next request the driver made available, as its head descriptor index.
+  [[nodiscard]] std::optional<std::uint16_t> next_avail();
+  /// The descriptor chain that starts at `head` (bounded by the queue size; a bad descriptor
+  /// ends it).
+  [[nodiscard]] std::vector<Desc> chain(std::uint16_t head) const;
+  /// Puts `head` in the used ring with `written` bytes and raises the interrupt.
+  void complete(std::uint16_t head, std::uint32_t written);
+  /// Drives the interrupt line from interrupt_status (after a restore).
   void update_irq();
 
   Bus& m_bus;
-  std::string m_path;
-  int m_fd = -1;
-  std::uint64_t m_sectors = 0;
+  Transport m_t;
+
+private:
+  [[nodiscard]] std::optional<std::uint64_t> read_guest(std::uint64_t addr, unsigned size) const;
+  std::uint32_t m_device_id;
   std::function<void(bool)> m_set_irq;
-  State m_state;
 };
 
 } // namespace retrace

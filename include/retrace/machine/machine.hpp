@@ -23,7 +23,8 @@
 #include "retrace/devices/rom.hpp"
 #include "retrace/devices/sifive_test.hpp"
 #include "retrace/devices/uart16550.hpp"
-#include "retrace/devices/virtio_mmio.hpp"
+#include "retrace/devices/virtio_blk.hpp"
+#include "retrace/devices/virtio_rng.hpp"
 #include "retrace/machine/elf.hpp"
 #include "retrace/machine/machine_spec.hpp"
 #include "retrace/mem/bus.hpp"
@@ -94,6 +95,7 @@ struct MachineSnapshot {
   Plic::State plic;
   GoldfishRtc::State rtc;
   std::vector<VirtioBlk::State> drives;
+  std::optional<VirtioRng::State> rng;
   std::multimap<std::uint64_t, InputEvent> pending_inputs;
   std::optional<std::uint32_t> exit;
   std::size_t current_hart = 0;
@@ -198,6 +200,8 @@ public:
   /// The virtio-blk devices, in slot order (MachineSpec::drives).
   [[nodiscard]] std::size_t drive_count() const noexcept { return m_drives.size(); }
   [[nodiscard]] VirtioBlk& drive(std::size_t i) { return *m_drives.at(i); }
+  /// The virtio-rng device (MachineSpec::rng), or null.
+  [[nodiscard]] VirtioRng* rng() noexcept { return m_rng.get(); }
   /// The ELF the symbols come from (the kernel, else the bios), if it was an ELF.
   [[nodiscard]] const ElfFile* symbols() const noexcept { return m_symbols.get(); }
   /// The exit status once the guest has finished.
@@ -210,6 +214,7 @@ private:
   void deliver_events();
   void handle_finish_requests();
   [[nodiscard]] std::uint64_t next_event_icount() const;
+  [[nodiscard]] std::uint64_t next_device_deadline() const;
 
   MachineSpec m_spec;
   std::uint64_t m_icount = 0;
@@ -219,6 +224,7 @@ private:
   Plic m_plic;
   GoldfishRtc m_rtc;
   std::vector<std::unique_ptr<VirtioBlk>> m_drives;
+  std::unique_ptr<VirtioRng> m_rng;
   SifiveTest m_test;
   std::unique_ptr<Rom> m_rom;
   std::unique_ptr<Htif> m_htif;

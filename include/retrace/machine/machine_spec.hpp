@@ -15,6 +15,7 @@
 #include <cereal/types/vector.hpp>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace retrace {
@@ -27,6 +28,37 @@ struct RawLoad {
   template <class A>
   void serialize(A& ar) { ar(path, address); }
   friend bool operator==(const RawLoad&, const RawLoad&) = default;
+};
+
+/// A scripted I/O error: the first `count` requests of a drive that complete at or after icount
+/// `at_icount` fail with VIRTIO_BLK_S_IOERR (no data moves).
+struct IoFault {
+  std::uint64_t at_icount = 0;
+  std::uint32_t count = 1;
+  template <class A>
+  void serialize(A& ar) { ar(at_icount, count); }
+  friend bool operator==(const IoFault&, const IoFault&) = default;
+};
+
+/// A virtio-blk disk: a raw image (only ever read) and how the device behaves. Timing and
+/// seeded errors come from MachineSpec::seed, so they are the same on every replay.
+struct DriveSpec {
+  std::string path;
+  /// Virtual nanoseconds from the driver's notify to the request's completion (0: at once).
+  std::uint64_t latency_ns = 0;
+  /// Each request takes up to this many more nanoseconds, drawn from the seed.
+  std::uint64_t jitter_ns = 0;
+  /// Each request fails with VIRTIO_BLK_S_IOERR with this probability, in parts per million,
+  /// drawn from the seed.
+  std::uint32_t error_ppm = 0;
+  /// Scripted failures.
+  std::vector<IoFault> faults;
+
+  DriveSpec() = default;
+  DriveSpec(std::string image) : path(std::move(image)) {} // NOLINT: a path is a plain drive
+  template <class A>
+  void serialize(A& ar) { ar(path, latency_ns, jitter_ns, error_ppm, faults); }
+  friend bool operator==(const DriveSpec&, const DriveSpec&) = default;
 };
 
 /// What to build: harts, RAM, images and the time base. Device addresses are virt's.
@@ -44,15 +76,44 @@ struct MachineSpec {
   std::vector<RawLoad> loads;
   /// Raw disk images, each a virtio-blk device in the next virtio-mmio slot (0x1000_1000, IRQ 1,
   /// then 0x1000_2000, IRQ 2, ...), as QEMU's -drive file=F,if=virtio. The files are only read.
-  std::vector<std::string> drives;
+  std::vector<DriveSpec> drives;
+  /// A virtio-rng device in the slot after the drives (QEMU's -device virtio-rng-device).
+  bool rng = false;
+  /// The rng's bytes come from `rng_key` rather than the seed. resolve_host_inputs() fills the
+  /// key from host entropy; the log records the key, so a replay reads the same bytes.
+  bool rng_from_host = false;
+  std::uint64_t rng_key = 0;
+  /// The goldfish RTC reads rtc_epoch_ns (Unix time in ns) plus virtual time.
+  std::uint64_t rtc_epoch_ns = 1'767'225'600ull * 1'000'000'000ull; // 2026-01-01T00:00:00Z
+  /// resolve_host_inputs() sets rtc_epoch_ns from the host clock; the log records it.
+  bool rtc_from_host = false;
+  /// The seed devices draw from (disk latency jitter, seeded I/O errors, the rng's bytes). The
+  /// test runner sets it to the run's seed.
+  std::uint64_t seed = 0;
   /// Virtual nanoseconds per instruction; mtime (10 MHz) = icount * ns_per_insn / 100.
   std::uint64_t ns_per_insn = 1;
   /// Instructions a hart runs before the next one gets its turn (multi-hart round-robin).
   std::uint64_t quantum = 1000;
 
   template <class A>
-  void serialize(A& ar) { ar(harts, ram_base, ram_size, bios, kernel, loads, drives, ns_per_insn, quantum); }
+  void serialize(A& ar) {
+    ar(harts, ram_base, ram_size, bios, kernel, loads, drives, rng, rng_from_host, rng_key, rtc_epoch_ns, rtc_from_host, seed,
+       ns_per_insn, quantum);
+  }
   friend bool operator==(const MachineSpec&, const MachineSpec&) = default;
 };
+
+/// Reads the host inputs a spec asks for, and only those: the host clock for rtc_from_host,
+/// host entropy for rng_from_host. The result names them as plain values, so the run (and
+/// its log) no longer depends on the host. Call it once, before building the machine.
+[[nodiscard]] MachineSpec resolve_host_inputs(MachineSpec spec);
+
+/// A drive from its command-line form `IMAGE[,latency=NS][,jitter=NS][,error-ppm=N]
+/// [,fail-at=ICOUNT[*COUNT]]...` (retrace run --drive). Throws retrace::Error naming the bad part.
+[[nodiscard]] DriveSpec parse_drive(std::string_view text);
+
+/// Unix time in ns from `SECONDS` or `YYYY-MM-DDTHH:MM:SSZ` (retrace run --rtc). Throws
+/// retrace::Error for anything else.
+[[nodiscard]] std::uint64_t parse_rtc_epoch(std::string_view text);
 
 } // namespace retrace

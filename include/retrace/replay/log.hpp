@@ -33,7 +33,7 @@ namespace retrace {
 
 /// The log format version this retrace writes and reads. Rule: any change to the layout or to
 /// a record's encoding bumps it; readers refuse other versions with a clear error.
-inline constexpr std::uint32_t log_format_version = 2;
+inline constexpr std::uint32_t log_format_version = 3;
 
 /// An image the run used, identified by content.
 struct ImageHash {

@@ -67,7 +67,16 @@ public:
   Scenario& ram(std::uint64_t bytes) { m_spec.ram_size = bytes; return *this; }
   Scenario& load(std::string path, std::uint64_t address) { m_spec.loads.push_back({std::move(path), address}); return *this; }
   /// A raw disk image as a virtio-blk device (the file is only read; writes go to an overlay).
-  Scenario& drive(std::string path) { m_spec.drives.push_back(std::move(path)); return *this; }
+  Scenario& drive(std::string path) { m_spec.drives.emplace_back(std::move(path)); return *this; }
+  /// A disk with latency, seeded jitter and injected I/O errors (see DriveSpec).
+  Scenario& drive(DriveSpec d) { m_spec.drives.push_back(std::move(d)); return *this; }
+  /// A virtio-rng device; its bytes come from the run's seed (or, with `from_host`, from host
+  /// entropy that the log records).
+  Scenario& rng(bool from_host = false) { m_spec.rng = true; m_spec.rng_from_host = from_host; return *this; }
+  /// The goldfish RTC's start time, Unix ns (default 2026-01-01T00:00:00Z).
+  Scenario& rtc_epoch_ns(std::uint64_t ns) { m_spec.rtc_epoch_ns = ns; m_spec.rtc_from_host = false; return *this; }
+  /// The RTC starts at the host's time when the run starts (the log records it).
+  Scenario& rtc_from_host() { m_spec.rtc_from_host = true; return *this; }
   Scenario& ns_per_insn(std::uint64_t ns) { m_spec.ns_per_insn = ns; return *this; }
   Scenario& spec(MachineSpec s) { m_spec = std::move(s); return *this; }
   /// Instructions the run may use at most (always finite: a run can never hang the runner).
