@@ -268,6 +268,17 @@ int cmd_dump(const std::string& given, bool json) {
                  {"bios", h.spec.bios}, {"kernel", h.spec.kernel}, {"ns_per_insn", h.spec.ns_per_insn},
                  {"quantum", h.spec.quantum}};
     for (const auto& l : h.spec.loads) j["spec"]["loads"].push_back({{"path", l.path}, {"address", l.address}});
+    for (const auto& d : h.spec.drives) {
+      nlohmann::json dj = {{"path", d.path}, {"latency_ns", d.latency_ns}, {"jitter_ns", d.jitter_ns},
+                           {"error_ppm", d.error_ppm}, {"faults", nlohmann::json::array()}};
+      for (const auto& f : d.faults) dj["faults"].push_back({{"at_icount", f.at_icount}, {"count", f.count}});
+      j["spec"]["drives"].push_back(dj);
+    }
+    j["spec"]["rng"] = h.spec.rng;
+    if (h.spec.rng_from_host) j["spec"]["rng_key_from_host"] = fmt::format("{:016x}", h.spec.rng_key);
+    j["spec"]["rtc_epoch_ns"] = h.spec.rtc_epoch_ns;
+    j["spec"]["rtc_from_host"] = h.spec.rtc_from_host;
+    j["spec"]["seed"] = h.spec.seed;
     for (const auto& i : h.images)
       j["images"].push_back({{"role", i.role}, {"path", i.path}, {"size", i.size}, {"xxh3", fmt::format("{:016x}", i.xxh3)}});
     j["records"] = nlohmann::json::array();
@@ -295,6 +306,17 @@ int cmd_dump(const std::string& given, bool json) {
              "instructions\n",
              h.spec.harts, h.spec.ram_size >> 20, h.spec.bios, h.spec.kernel.empty() ? "-" : h.spec.kernel,
              h.spec.ns_per_insn, h.seed, h.digest_interval);
+  for (std::size_t k = 0; k < h.spec.drives.size(); ++k) {
+    const auto& d = h.spec.drives[k];
+    std::string faults;
+    for (const auto& f : d.faults) faults += fmt::format(", fail {} at icount {}", f.count, f.at_icount);
+    fmt::print("drive {}: {}, latency {} ns, jitter {} ns, error rate {} ppm{}\n", k, d.path, d.latency_ns, d.jitter_ns,
+               d.error_ppm, faults);
+  }
+  if (h.spec.rng)
+    fmt::print("virtio-rng: {}\n", h.spec.rng_from_host ? fmt::format("host entropy, recorded key {:016x}", h.spec.rng_key)
+                                                         : fmt::format("from device seed {}", h.spec.seed));
+  fmt::print("rtc: starts at {} ns since 1970{}\n", h.spec.rtc_epoch_ns, h.spec.rtc_from_host ? " (the host's clock, recorded)" : "");
   for (const auto& i : h.images) fmt::print("image {}: {} ({} bytes, xxh3 {:016x})\n", i.role, i.path, i.size, i.xxh3);
   for (const auto& r : log.records()) {
     if (r.kind == retrace::LogRecord::input) {

@@ -16,6 +16,7 @@ namespace {
 
 using namespace retrace;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string opensbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf";
 const std::string uboot_s = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin";
@@ -105,6 +106,71 @@ TEST(Firmware, GuestWritesGoToTheOverlay) {
   ASSERT_EQ(run.machine().drive(0).state().overlay.count(256), 1u);
   EXPECT_EQ(run.machine().drive(0).state().overlay.at(256)[0], 0x5a);
   EXPECT_EQ(test::run_process({"sha256sum", img}).out, before);
+}
+
+// A slow disk whose latency jitters with the seed: U-Boot still reads the file, and the run
+// replays digest-identical because the timing comes from the seed, not the host.
+TEST(Firmware, UBootOnASlowJitteryDiskRecordsAndReplays) {
+  const std::string img = fat_image(), log = ::testing::TempDir() + "/uboot-slow-disk.rlog";
+  DriveSpec d(img);
+  d.latency_ns = 200'000; // 0.2 ms
+  d.jitter_ns = 100'000;
+  Scenario s = uboot_prompt(opensbi, uboot_s);
+  s.drive(d).when_output("=> ", "virtio scan\r")
+      .when_output("=> ", "load virtio 0 0x84000000 hello.txt\r")
+      .when_output("=> ", "md.b 0x84000000 0x16\r")
+      .when_output("=> ", "poweroff\r");
+  {
+    ScenarioRun run(s, 4, RunLimits{600, log, "slow disk"});
+    const auto o = run.run();
+    EXPECT_THAT(o, ExitedWith(0)) << o.uart;
+    EXPECT_THAT(o, UartOutput(HasSubstr("84000000: 68 65 6c 6c 6f 20 66 72 6f 6d 20 61 20 46 41 54  hello from a FAT")));
+  }
+  const auto l = LogReader::read(log);
+  ASSERT_FALSE(l.error());
+  EXPECT_EQ(l.header().spec.drives.at(0).jitter_ns, 100'000u);
+  Replayer replay(l);
+  const auto r = replay.run();
+  EXPECT_TRUE(r.matches_recording());
+  EXPECT_GT(r.digests_checked, 0u);
+}
+
+// An I/O error injected at an exact icount: a first run finds the icount at which the `virtio
+// read` command is typed (its input record in the log); a second run fails the first request
+// after it. Everything before, the partition scan included, is untouched. (Block 0x7000 is one
+// the scan does not read, so U-Boot's block cache does not answer for the disk.)
+TEST(Firmware, AnIoErrorInjectedAtAnIcountFailsExactlyThatRead) {
+  const std::string img = fat_image(), log = ::testing::TempDir() + "/uboot-fault-finder.rlog";
+  auto session = [&](DriveSpec d) {
+    Scenario s = uboot_prompt(opensbi, uboot_s);
+    s.drive(std::move(d)).when_output("=> ", "virtio scan\r")
+        .when_output("=> ", "virtio read 0x84000000 7000 1\r")
+        .when_output("=> ", "virtio read 0x84000000 7000 1\r")
+        .when_output("=> ", "poweroff\r");
+    return s;
+  };
+  std::uint64_t typed = 0;
+  {
+    ScenarioRun run(session(DriveSpec(img)), 1, RunLimits{600, log, "find the icount"});
+    const auto o = run.run();
+    EXPECT_THAT(o, UartOutput(Not(HasSubstr("ERROR"))));
+  }
+  const auto l = LogReader::read(log);
+  std::vector<std::uint64_t> inputs;
+  for (const auto& r : l.records())
+    if (r.kind == LogRecord::input) inputs.push_back(r.icount);
+  ASSERT_EQ(inputs.size(), 5u); // the key press, scan, two reads, poweroff
+  typed = inputs[2];
+  DriveSpec faulty(img);
+  faulty.faults.push_back({typed, 1});
+  ScenarioRun run(session(faulty), 1);
+  const auto o = run.run();
+  EXPECT_THAT(o, ExitedWith(0)) << o.uart;
+  const auto first = o.uart.find("1 blocks read: OK"), error = o.uart.find("-5 blocks read: ERROR");
+  EXPECT_NE(error, std::string::npos) << o.uart;
+  ASSERT_NE(first, std::string::npos) << "the second read succeeds";
+  EXPECT_LT(error, first) << "the first read fails, the second does not";
+  EXPECT_EQ(run.machine().drive(0).state().errors, 1u);
 }
 
 TEST(Firmware, MModeUBootAloneBootsToThePrompt) {

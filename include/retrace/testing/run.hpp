@@ -85,7 +85,7 @@ private:
   RunOutcome advance(std::uint64_t stop);
   void on_output(char c);
 
-  const Scenario& m_scenario;
+  Scenario m_scenario; // a copy: a temporary Scenario may be passed in
   std::uint64_t m_seed;
   RunLimits m_limits;
   std::unique_ptr<Machine> m_machine;
