@@ -429,7 +429,8 @@ int cmd_gdb(const std::string& given, std::optional<std::uint64_t> at, bool at_f
 }
 
 int cmd_bisect(const std::string& given, const std::string& until, const std::string& diff_with, bool json,
-               const std::string& html, std::size_t context, std::uint64_t interval) {
+               const std::string& html, std::size_t context, std::uint64_t interval,
+               const std::vector<std::string>& symbols) {
   const ResolvedLog resolved(given);
   const std::string& path = resolved.path;
   const auto log = retrace::LogReader::read(path);
@@ -446,13 +447,13 @@ int cmd_bisect(const std::string& given, const std::string& until, const std::st
   if (!diff_with.empty()) {
     const ResolvedLog other(diff_with);
     const auto log_b = retrace::LogReader::read(other.path);
-    const auto d = retrace::diff_runs(log, log_b, {interval, context});
+    const auto d = retrace::diff_runs(log, log_b, {interval, context, {}});
     if (json) fmt::print("{}\n", retrace::diff_json(d, path, diff_with).dump(2));
     else fmt::print("{}", retrace::format_diff_report(d, given, diff_with));
     return d.differ ? 0 : 1;
   }
   const auto predicate = retrace::parse_predicate(until, elf.get());
-  const auto r = retrace::bisect(log, predicate, {interval, context});
+  const auto r = retrace::bisect(log, predicate, {interval, context, symbols});
   if (!html.empty()) {
     std::ofstream out(html);
     out << retrace::report_html(r, given);
@@ -528,6 +529,11 @@ int main(int argc, char** argv) {
   bisect_cmd->add_option("--html", bisect_html, "Also write the report as an HTML page with a timeline");
   bisect_cmd->add_option("--context", bisect_context, "Instructions to show before the one found")->capture_default_str();
   bisect_cmd->add_option("--interval", bisect_interval, "Instructions between first-pass snapshots (default: run/64)");
+  std::vector<std::string> bisect_symbols;
+  bisect_cmd->add_option("--symbols", bisect_symbols,
+                         "ELF to name the instruction with, wherever its code runs (found by matching bytes), or at "
+                         "FILE@OFFSET; repeatable. For raw firmware (u-boot.bin: give uboot.elf) and relocated code")
+      ->type_name("FILE[@OFFSET]");
 
   std::string pack_out;
   auto* pack_cmd = app.add_subcommand("pack", "Bundle a log and its images into one file that replays anywhere");
@@ -578,7 +584,8 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "retrace: packed {} and its images into {}\n", log_path, out);
       return 0;
     }
-    if (*bisect_cmd) return cmd_bisect(log_path, until, diff_with, bisect_json, bisect_html, bisect_context, bisect_interval);
+    if (*bisect_cmd) return cmd_bisect(log_path, until, diff_with, bisect_json, bisect_html, bisect_context, bisect_interval,
+                                          bisect_symbols);
   } catch (const retrace::Error& e) {
     fmt::print(stderr, "retrace: error: {}\n", e.what());
     return 2;

@@ -100,7 +100,9 @@ ElfFile ElfFile::parse(std::vector<std::uint8_t> bytes, const std::string& name)
   while ((scn = elf_nextscn(elf.get(), scn)) != nullptr) {
     GElf_Shdr sh;
     if (!gelf_getshdr(scn, &sh)) fail(name, "bad section header: " + libelf_message(), eh.e_shoff);
-    if (sh.sh_type != SHT_SYMTAB) continue;
+    // .symtab, and .dynsym too: a stripped PIE (Debian's uboot.elf) keeps only the latter.
+    if (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) continue;
+    const bool dynamic = sh.sh_type == SHT_DYNSYM;
     Elf_Data* data = elf_getdata(scn, nullptr);
     if (!data || sh.sh_entsize == 0) fail(name, "bad symbol table: " + libelf_message(), sh.sh_offset);
     const std::size_t count = data->d_size / gelf_fsize(elf.get(), ELF_T_SYM, 1, EV_CURRENT);
@@ -110,6 +112,7 @@ ElfFile ElfFile::parse(std::vector<std::uint8_t> bytes, const std::string& name)
       const int type = GELF_ST_TYPE(sym.st_info);
       if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) continue;
       if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0) continue;
+      if (dynamic && sym.st_size == 0) continue; // exported markers, not code a report should name
       const char* nm = elf_strptr(elf.get(), sh.sh_link, sym.st_name);
       if (!nm || !*nm) continue;
       f.m_symbols.push_back({nm, sym.st_value, sym.st_size, type == STT_FUNC});
@@ -118,6 +121,10 @@ ElfFile ElfFile::parse(std::vector<std::uint8_t> bytes, const std::string& name)
   std::sort(f.m_symbols.begin(), f.m_symbols.end(), [](const ElfSymbol& a, const ElfSymbol& b) {
     return a.value != b.value ? a.value < b.value : a.name < b.name;
   });
+  // A symbol in both tables once.
+  f.m_symbols.erase(std::unique(f.m_symbols.begin(), f.m_symbols.end(),
+                                [](const ElfSymbol& a, const ElfSymbol& b) { return a.value == b.value && a.name == b.name; }),
+                    f.m_symbols.end());
   return f;
 }
 
@@ -135,9 +142,10 @@ std::optional<std::pair<const ElfSymbol*, std::uint64_t>> ElfFile::symbolize(std
                              [](std::uint64_t a, const ElfSymbol& s) { return a < s.value; });
   while (it != m_symbols.begin()) {
     --it;
-    if (it->size != 0 && addr < it->value + it->size) return std::pair{&*it, addr - it->value};
-    if (it->size == 0 && !best) best = &*it;
     if (addr - it->value > (1u << 20)) break; // far enough: no symbol covers it
+    if (it->size != 0 && addr < it->value + it->size) return std::pair{&*it, addr - it->value};
+    // a label names what follows it closely (assembly routines), not whatever lies far beyond
+    if (it->size == 0 && !best && addr - it->value < (64u << 10)) best = &*it;
   }
   if (best) return std::pair{best, addr - best->value};
   return std::nullopt;

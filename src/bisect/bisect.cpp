@@ -3,6 +3,8 @@
 
 #include "retrace/isa/disasm.hpp"
 #include "retrace/machine/dwarf.hpp"
+#include "retrace/machine/symbol_file.hpp"
+#include "retrace/error.hpp"
 #include "retrace/replay/digest.hpp"
 #include "retrace/replay/replay.hpp"
 
@@ -98,6 +100,45 @@ std::string inputs_at(const LogReader& log, std::uint64_t icount) {
 
 } // namespace
 
+namespace {
+
+// The first of `files` whose code is at the found pc names it (see BisectOptions::symbol_files).
+void name_with_symbol_files(BisectResult& r, Machine& m, const std::vector<std::string>& files) {
+  const std::uint64_t pc = r.instruction.pc;
+  Hart& h = m.hart(r.instruction.hart);
+  for (const auto& spec : files) {
+    std::string path = spec;
+    std::optional<std::int64_t> offset;
+    if (const auto at = spec.rfind('@'); at != std::string::npos && at > 0) {
+      std::size_t used = 0;
+      const std::string num = spec.substr(at + 1);
+      try {
+        const bool neg = !num.empty() && num[0] == '-';
+        const auto v = std::stoull(neg ? num.substr(1) : num, &used, 0);
+        if (used != num.size() - (neg ? 1 : 0)) throw std::invalid_argument(num);
+        offset = neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
+        path = spec.substr(0, at);
+      } catch (const std::exception&) {
+        throw Error(Errc::bad_argument, fmt::format("symbol file '{}': the part after '@' must be an offset", spec));
+      }
+    }
+    const auto file = SymbolFile::load(path);
+    if (!offset) offset = file.find_offset(pc, [&](std::uint64_t a, void* dst, std::size_t n) { return h.debug_read(a, dst, n); });
+    if (!offset) continue;
+    // The file's code is running here: that alone says where in the file, named or not.
+    const auto where = file.locate(pc, *offset);
+    r.symbol = where.symbol;
+    r.source = where.source;
+    r.link_address = pc - static_cast<std::uint64_t>(*offset);
+    r.symbol_file = path;
+    r.symbol_offset = *offset;
+    r.symbol_file_has_lines = file.has_lines();
+    return;
+  }
+}
+
+} // namespace
+
 BisectResult bisect(const LogReader& log, const Predicate& p, BisectOptions options) {
   BisectResult r;
   r.predicate = p.text;
@@ -183,6 +224,7 @@ BisectResult bisect(const LogReader& log, const Predicate& p, BisectOptions opti
     SourceLines lines_of(*elf);
     if (auto loc = lines_of.find(r.instruction.pc)) r.source = fmt::format("{}:{}", loc->file, loc->line);
   }
+  name_with_symbol_files(r, m, options.symbol_files);
   for (const auto& rec : log.records())
     if (rec.kind == LogRecord::input && rec.icount <= hi) r.inputs_before.push_back(rec);
   if (r.inputs_before.size() > 5) r.inputs_before.erase(r.inputs_before.begin(), r.inputs_before.end() - 5);
@@ -200,6 +242,13 @@ std::string format_report(const BisectResult& r, const std::string& log_path) {
   s += fmt::format("  hart {}  pc {:#x}", i.hart, i.pc);
   if (!r.symbol.empty()) s += fmt::format(" <{}>", r.symbol);
   if (!r.source.empty()) s += fmt::format("  {}", r.source);
+  if (!r.symbol_file.empty()) {
+    s += fmt::format("\n  in {} at link address {:#x}{}{}{}", r.symbol_file, r.link_address,
+                     r.symbol_offset ? fmt::format(" (its code runs {:#x} bytes higher)", static_cast<std::uint64_t>(r.symbol_offset))
+                                     : std::string(),
+                     r.symbol.empty() ? "; no symbol of the file covers it" : "",
+                     r.symbol_file_has_lines ? "" : "; the file has no DWARF line table, so no source line");
+  }
   s += fmt::format("\n  {:08x}  {}\n", i.raw, i.disassembly);
   if (i.trapped) s += fmt::format("  it trapped: mcause {:#x}\n", i.cause);
   for (const auto& c : r.registers) s += fmt::format("    {:<8} {:#018x} -> {:#018x}\n", c.name, c.before, c.after);
@@ -231,6 +280,9 @@ std::string format_report(const BisectResult& r, const std::string& log_path) {
                    "    retrace gdb {} --at {} --port 1234\n"
                    "    gdb-multiarch -ex 'target remote 127.0.0.1:1234'   (with the guest's ELF: file ...)\n",
                    log_path, r.icount - 1);
+  if (!r.symbol_file.empty())
+    s += fmt::format("    in gdb, the symbols where the code runs:  add-symbol-file {} -o {:#x}\n", r.symbol_file,
+                     static_cast<std::uint64_t>(r.symbol_offset));
   return s;
 }
 
@@ -302,6 +354,9 @@ nlohmann::json report_json(const BisectResult& r, const std::string& log_path) {
   j["icount"] = r.icount;
   j["instruction"] = line(r.instruction);
   j["symbol"] = r.symbol;
+  if (!r.symbol_file.empty())
+    j["symbol_file"] = {{"path", r.symbol_file}, {"offset", r.symbol_offset}, {"link_address", r.link_address},
+                        {"has_lines", r.symbol_file_has_lines}};
   j["source"] = r.source;
   for (const auto& c : r.registers) j["registers"].push_back({{"name", c.name}, {"before", c.before}, {"after", c.after}});
   for (const auto& c : r.memory) j["memory"].push_back({{"address", c.address}, {"before", c.before}, {"after", c.after}});

@@ -16,6 +16,7 @@ namespace {
 
 using namespace retrace;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string record(const char* fixture, const std::string& input = {}, std::uint64_t input_at = 0,
                    const std::string& tag = {}) {
@@ -80,7 +81,7 @@ TEST(Bisect, AgreesWithALinearSearchForEveryKindOfPredicate) {
   for (const char* text : {"u32[ticks]>=3", "uart~tick 4", "pc==main", "trap==timer", "exited"}) {
     const auto p = parse_predicate(text, &elf);
     const auto log = LogReader::read(ticks);
-    const auto r = bisect(log, p, {5000, 10});
+    const auto r = bisect(log, p, {5000, 10, {}});
     ASSERT_TRUE(r.found) << text;
     EXPECT_EQ(r.icount, linear_search(ticks, p)) << text;
     EXPECT_LT(r.instructions_run, 3 * r.end_icount) << text;
@@ -152,7 +153,7 @@ TEST(Diff, FindsWhereTwoRunsDiverge) {
   // input arrives; from there the UART holds different bytes.
   const auto a = record("uart-echo", "abc\rquit\r", 1000, "a"), b = record("uart-echo", "abd\rquit\r", 1000, "b");
   const auto la = LogReader::read(a), lb = LogReader::read(b);
-  const auto d = diff_runs(la, lb, {100, 5});
+  const auto d = diff_runs(la, lb, {100, 5, {}});
   ASSERT_TRUE(d.differ);
   EXPECT_EQ(d.icount, 1000u);
   EXPECT_FALSE(d.registers_only);
@@ -166,7 +167,7 @@ TEST(Diff, FindsWhereTwoRunsDiverge) {
 
 TEST(Diff, TwoBuildsCompareHartState) {
   const auto la = LogReader::read(record("hello")), lb = LogReader::read(record("fail"));
-  const auto d = diff_runs(la, lb, {100, 5});
+  const auto d = diff_runs(la, lb, {100, 5, {}});
   ASSERT_TRUE(d.differ);
   EXPECT_TRUE(d.registers_only);
   EXPECT_GT(d.icount, 6u); // the boot ROM is the same in both
@@ -174,7 +175,7 @@ TEST(Diff, TwoBuildsCompareHartState) {
 
 TEST(Diff, FindsThePlantedDivergenceBetweenTwoBuilds) {
   const auto la = LogReader::read(record("diverge-a")), lb = LogReader::read(record("diverge-b"));
-  const auto d = diff_runs(la, lb, {1000, 5});
+  const auto d = diff_runs(la, lb, {1000, 5, {}});
   ASSERT_TRUE(d.differ);
   EXPECT_TRUE(d.registers_only); // two builds: different images
   EXPECT_EQ(d.a.pc, d.b.pc);     // same layout, same instruction address
@@ -190,6 +191,41 @@ TEST(Diff, FindsThePlantedDivergenceBetweenTwoBuilds) {
   EXPECT_THAT(line, HasSubstr("DIVERGE HERE")) << loc->file << ":" << loc->line;
   EXPECT_THAT(d.a.disassembly, HasSubstr("addi"));
   EXPECT_FALSE(d.registers.empty());
+}
+
+// Code running 4 MiB above its link address (as U-Boot after relocation): the guest's own ELF
+// names nothing there; given as a symbol file, the same ELF is found by its bytes and names the
+// function and line.
+TEST(Bisect, SymbolFilesNameRelocatedCode) {
+  const auto log = LogReader::read(record("relocate"));
+  const std::string elf = test::guest_fixture("relocate").elf;
+  const auto p = parse_predicate("uart~relocated", nullptr);
+  const auto plain = bisect(log, p);
+  ASSERT_TRUE(plain.found);
+  EXPECT_EQ(plain.source, "");            // the pc is in the copy, not in any line of the file
+  EXPECT_THAT(plain.symbol, Not(HasSubstr("say")));
+  for (const std::string& file : {elf, elf + "@0x400000"}) {
+    const auto r = bisect(log, p, {0, 10, {file}});
+    ASSERT_TRUE(r.found);
+    EXPECT_EQ(r.icount, plain.icount);
+    EXPECT_EQ(r.symbol_offset, 0x400000);
+    EXPECT_EQ(r.link_address, r.instruction.pc - 0x400000);
+    EXPECT_THAT(r.symbol, testing::StartsWith("say+"));
+    const auto colon = r.source.rfind(':');
+    ASSERT_NE(colon, std::string::npos) << r.source;
+    std::ifstream src(r.source.substr(0, colon));
+    std::string line;
+    for (int n = 0, want = std::stoi(r.source.substr(colon + 1)); n < want && std::getline(src, line); ++n) {
+    }
+    EXPECT_THAT(line, HasSubstr("the UART store a report names")) << r.source;
+    const auto text = format_report(r, "relocate.rlog");
+    EXPECT_THAT(text, HasSubstr("(its code runs 0x400000 bytes higher)"));
+    EXPECT_THAT(text, HasSubstr("add-symbol-file " + file.substr(0, file.find('@')) + " -o 0x400000"));
+  }
+  // a file whose code is not there names nothing; a bad offset is an error naming the argument
+  const auto other = bisect(log, p, {0, 10, {test::guest_fixture("hello").elf}});
+  EXPECT_EQ(other.symbol_file, "");
+  EXPECT_THROW((void)bisect(log, p, {0, 10, {elf + "@lots"}}), Error);
 }
 
 TEST(BisectCli, TextAndJson) {

@@ -7,7 +7,9 @@
 
 #include "subprocess.hpp"
 
+#include <fmt/format.h>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sstream>
@@ -222,6 +224,56 @@ TEST(Firmware, TheBootRecordsAndReplaysDigestIdentical) {
   EXPECT_EQ(r.digests_checked, r.result.icount >> 25); // one every 2^25 instructions
   EXPECT_EQ(r.inputs, 3u); // the key press and two commands
   EXPECT_THAT(replay.machine().uart().output(), HasSubstr("=> version"));
+}
+
+// "UART output contains =>" over a recorded boot: the instruction is the UART store of U-Boot's
+// first prompt, in code U-Boot has relocated to the top of RAM. Given uboot.elf, the report
+// finds the relocation by matching bytes and gives the instruction's address in the file.
+// Debian's uboot.elf keeps only 249 dynamic symbols and no DWARF, so the report says that no
+// symbol covers the UART routine and no source line exists; gdb, given the same offset, stops
+// in relocated board_init_r by name.
+TEST(Firmware, BisectionFindsWhereUBootPrintsItsPromptInRelocatedCode) {
+  const std::string log = ::testing::TempDir() + "/uboot-bisect.rlog";
+  const std::string uboot_s_elf = "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf";
+  {
+    ScenarioRun run(uboot_session(opensbi, uboot_s), 1, RunLimits{600, log, "uboot"});
+    EXPECT_THAT(run.run(), ExitedWith(0));
+  }
+  const auto b = test::run_process({RETRACE_CLI, "bisect", log, "--until", "uart~=>", "--symbols", uboot_s_elf, "--json"},
+                                   {}, std::chrono::seconds(120));
+  ASSERT_EQ(b.exit_status, 0) << b.err;
+  const auto j = nlohmann::json::parse(b.out);
+  ASSERT_TRUE(j["found"].get<bool>());
+  const auto icount = j["icount"].get<std::uint64_t>();
+  const auto offset = j["symbol_file"]["offset"].get<std::int64_t>();
+  const auto link = j["symbol_file"]["link_address"].get<std::uint64_t>();
+  EXPECT_FALSE(j["symbol_file"]["has_lines"].get<bool>());
+  EXPECT_GT(offset, 0x7000000);                           // relocated near the top of 128 MiB
+  EXPECT_EQ(offset % 4096, 0);
+  EXPECT_GE(link, 0x80200000u);                           // inside uboot.elf's text
+  EXPECT_LT(link, 0x80200000u + 0x9e6c0u);
+  EXPECT_THAT(j["instruction"]["disassembly"].get<std::string>(), testing::StartsWith("sb ")); // the UART store
+  // the store is the prompt's '>': the output up to it ends with "=>", one step earlier it did not
+  const auto recorded = LogReader::read(log);
+  Replayer replay(recorded);
+  replay.run(icount - 1);
+  EXPECT_THAT(replay.machine().uart().output(), testing::EndsWith("\n="));
+  replay.run(icount);
+  EXPECT_THAT(replay.machine().uart().output(), testing::EndsWith("\n=>"));
+  // the text report says what it could and could not name
+  const auto t = test::run_process({RETRACE_CLI, "bisect", log, "--until", "uart~=>", "--symbols", uboot_s_elf}, {},
+                                   std::chrono::seconds(120));
+  EXPECT_THAT(t.out, HasSubstr(fmt::format("in {} at link address {:#x} (its code runs {:#x} bytes higher); no symbol "
+                                           "of the file covers it; the file has no DWARF line table, so no source line",
+                                           uboot_s_elf, link, offset)));
+  EXPECT_THAT(t.out, HasSubstr(fmt::format("add-symbol-file {} -o {:#x}", uboot_s_elf, offset)));
+  // gdb with the symbols where the code runs: relocated board_init_r by name
+  const std::string script = ::testing::TempDir() + "/uboot-reloc.gdb";
+  std::ofstream(script) << "set pagination off\nadd-symbol-file " << uboot_s_elf << " -o " << fmt::format("{:#x}", offset)
+                        << "\ntarget remote | " << RETRACE_CLI << " gdb " << log << " --stdio\n"
+                        << "break *board_init_r\ncontinue\ninfo registers pc\n"; // * : no prologue skipping
+  const auto g = test::run_process({"gdb-multiarch", "-batch", "-nx", "-x", script}, {}, std::chrono::seconds(120));
+  EXPECT_THAT(g.out, HasSubstr(fmt::format("Breakpoint 1, {:#018x} in board_init_r ()", 0x802125fau + offset))) << g.out << g.err;
 }
 
 TEST(Firmware, GdbAttachesToTheUBootReplayWithSymbols) {

@@ -27,6 +27,11 @@ namespace retrace {
 struct BisectOptions {
   std::uint64_t snapshot_interval = 0; ///< instructions between first-pass snapshots; 0: end/64
   std::size_t context = 10;            ///< instructions to show before the found one
+  /// More ELF files to name the instruction with, as `FILE` (wherever its code runs: found by
+  /// matching bytes, see SymbolFile) or `FILE@OFFSET` (running address - link address). They
+  /// come before the guest's own ELF: for firmware loaded raw (u-boot.bin + uboot.elf), or
+  /// code that relocated itself.
+  std::vector<std::string> symbol_files;
 };
 
 /// One executed instruction, for the report's context.
@@ -59,6 +64,10 @@ struct BisectResult {
   TraceLine instruction;               ///< that step
   std::string symbol;                  ///< "main+0x12"
   std::string source;                  ///< "ringbuf.c:77", from DWARF
+  std::string symbol_file;             ///< the BisectOptions::symbol_files entry that named it, if one did
+  std::int64_t symbol_offset = 0;      ///< where that file's code runs: running address - link address
+  std::uint64_t link_address = 0;      ///< the instruction's address in that file (pc - symbol_offset)
+  bool symbol_file_has_lines = true;   ///< false: the file has no DWARF line table (no source line possible)
   std::vector<RegisterChange> registers;
   std::vector<MemoryChange> memory;
   std::vector<TraceLine> before;       ///< the instructions just before it
