@@ -100,4 +100,29 @@ TEST(CliRun, BadLoadIsAUsageErrorAndMissingLoadNamesTheFile) {
   EXPECT_THAT(missing.err, HasSubstr("/nonexistent.bin"));
 }
 
+TEST(CliRun, DeviceOptionsAreCheckedAndRecorded) {
+  const auto hello = retrace::test::guest_fixture("hello").elf;
+  const auto bad_drive = run_process({RETRACE_CLI, "run", "-k", hello, "--drive", "/tmp/x.img,speed=3"});
+  EXPECT_EQ(bad_drive.exit_status, 2);
+  EXPECT_THAT(bad_drive.err, HasSubstr("unknown drive option 'speed'"));
+  const auto bad_rng = run_process({RETRACE_CLI, "run", "-k", hello, "--rng=lava-lamp"});
+  EXPECT_EQ(bad_rng.exit_status, 2);
+  EXPECT_THAT(bad_rng.err, HasSubstr("--rng takes 'seed' or 'host'"));
+  const auto bad_rtc = run_process({RETRACE_CLI, "run", "-k", hello, "--rtc", "noon"});
+  EXPECT_EQ(bad_rtc.exit_status, 2);
+  EXPECT_THAT(bad_rtc.err, HasSubstr("YYYY-MM-DDTHH:MM:SSZ"));
+  // a good set is recorded in the log's header, and dump shows it
+  const std::string img = ::testing::TempDir() + "/cli-drive.img", log = ::testing::TempDir() + "/cli-devices.rlog";
+  std::ofstream(img, std::ios::binary) << std::string(4096, '\0');
+  const auto ok = run_process({RETRACE_CLI, "run", "-k", hello, "--drive", img + ",latency=100,jitter=5,fail-at=9*2",
+                               "--rng", "--seed", "77", "--rtc", "2030-06-01T12:00:00Z", "--record", log});
+  ASSERT_EQ(ok.exit_status, 0) << ok.err;
+  const auto dump = run_process({RETRACE_CLI, "dump", log});
+  EXPECT_THAT(dump.out, HasSubstr("drive 0: " + img + ", latency 100 ns, jitter 5 ns, error rate 0 ppm, fail 2 at icount 9"));
+  EXPECT_THAT(dump.out, HasSubstr("virtio-rng: from device seed 77"));
+  EXPECT_THAT(dump.out, HasSubstr("rtc: starts at 1906545600000000000 ns since 1970\n"));
+  const auto replay = run_process({RETRACE_CLI, "replay", "-q", log});
+  EXPECT_EQ(replay.exit_status, 0) << replay.err;
+}
+
 } // namespace
