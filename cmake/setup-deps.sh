@@ -16,6 +16,8 @@ packages=(
   gdb-multiarch qemu-system-misc opensbi u-boot-qemu
   # building disk images in tests
   dosfstools mtools
+  # debug symbols for Debian's U-Boot: its source package rebuilt (cmake/uboot-symbols.sh)
+  gcc-riscv64-linux-gnu bison flex bc libssl-dev libgnutls28-dev dpkg-dev python3
 )
 
 missing=()

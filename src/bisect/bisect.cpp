@@ -222,7 +222,7 @@ BisectResult bisect(const LogReader& log, const Predicate& p, BisectOptions opti
     if (auto where = elf->symbolize(r.instruction.pc))
       r.symbol = where->second ? fmt::format("{}+{:#x}", where->first->name, where->second) : where->first->name;
     SourceLines lines_of(*elf);
-    if (auto loc = lines_of.find(r.instruction.pc)) r.source = fmt::format("{}:{}", loc->file, loc->line);
+    if (auto loc = lines_of.find(r.instruction.pc)) r.source = loc->describe();
   }
   name_with_symbol_files(r, m, options.symbol_files);
   for (const auto& rec : log.records())

@@ -53,7 +53,7 @@ SymbolFile::Where SymbolFile::locate(std::uint64_t pc, std::int64_t offset) cons
   const std::uint64_t link = pc - static_cast<std::uint64_t>(offset);
   if (auto s = m_elf->symbolize(link))
     w.symbol = s->second ? fmt::format("{}+{:#x}", s->first->name, s->second) : s->first->name;
-  if (auto loc = m_lines->find(link)) w.source = fmt::format("{}:{}", loc->file, loc->line);
+  if (auto loc = m_lines->find(link)) w.source = loc->describe();
   return w;
 }
 

@@ -227,22 +227,26 @@ TEST(Firmware, TheBootRecordsAndReplaysDigestIdentical) {
 }
 
 // "UART output contains =>" over a recorded boot: the instruction is the UART store of U-Boot's
-// first prompt, in code U-Boot has relocated to the top of RAM. Given uboot.elf, the report
-// finds the relocation by matching bytes and gives the instruction's address in the file.
-// Debian's uboot.elf keeps only 249 dynamic symbols and no DWARF, so the report says that no
-// symbol covers the UART routine and no source line exists; gdb, given the same offset, stops
-// in relocated board_init_r by name.
+// first prompt, in code U-Boot has relocated to the top of RAM. Given a symbol file, the report
+// finds the relocation by matching bytes. Debian's uboot.elf keeps only 249 dynamic symbols and
+// no DWARF, so with it the report can give only the address in the file; with the debug ELF of a
+// byte-identical rebuild of Debian's source package (cmake/uboot-symbols.sh) it names the
+// function and the source lines, inlining included. gdb, given the offset, stops in relocated
+// board_init_r at its source line.
 TEST(Firmware, BisectionFindsWhereUBootPrintsItsPromptInRelocatedCode) {
   const std::string log = ::testing::TempDir() + "/uboot-bisect.rlog";
-  const std::string uboot_s_elf = "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf";
+  const std::string stripped = "/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf", debug = RETRACE_UBOOT_SYMBOLS;
   {
     ScenarioRun run(uboot_session(opensbi, uboot_s), 1, RunLimits{600, log, "uboot"});
     EXPECT_THAT(run.run(), ExitedWith(0));
   }
-  const auto b = test::run_process({RETRACE_CLI, "bisect", log, "--until", "uart~=>", "--symbols", uboot_s_elf, "--json"},
-                                   {}, std::chrono::seconds(120));
-  ASSERT_EQ(b.exit_status, 0) << b.err;
-  const auto j = nlohmann::json::parse(b.out);
+  auto bisect_json = [&](const std::string& symbols) {
+    const auto b = test::run_process({RETRACE_CLI, "bisect", log, "--until", "uart~=>", "--symbols", symbols, "--json"},
+                                     {}, std::chrono::seconds(120));
+    EXPECT_EQ(b.exit_status, 0) << b.err;
+    return nlohmann::json::parse(b.out);
+  };
+  const auto j = bisect_json(stripped);
   ASSERT_TRUE(j["found"].get<bool>());
   const auto icount = j["icount"].get<std::uint64_t>();
   const auto offset = j["symbol_file"]["offset"].get<std::int64_t>();
@@ -260,20 +264,31 @@ TEST(Firmware, BisectionFindsWhereUBootPrintsItsPromptInRelocatedCode) {
   EXPECT_THAT(replay.machine().uart().output(), testing::EndsWith("\n="));
   replay.run(icount);
   EXPECT_THAT(replay.machine().uart().output(), testing::EndsWith("\n=>"));
-  // the text report says what it could and could not name
-  const auto t = test::run_process({RETRACE_CLI, "bisect", log, "--until", "uart~=>", "--symbols", uboot_s_elf}, {},
+  // the text report says what it could and could not name from the stripped file
+  const auto t = test::run_process({RETRACE_CLI, "bisect", log, "--until", "uart~=>", "--symbols", stripped}, {},
                                    std::chrono::seconds(120));
   EXPECT_THAT(t.out, HasSubstr(fmt::format("in {} at link address {:#x} (its code runs {:#x} bytes higher); no symbol "
                                            "of the file covers it; the file has no DWARF line table, so no source line",
-                                           uboot_s_elf, link, offset)));
-  EXPECT_THAT(t.out, HasSubstr(fmt::format("add-symbol-file {} -o {:#x}", uboot_s_elf, offset)));
-  // gdb with the symbols where the code runs: relocated board_init_r by name
+                                           stripped, link, offset)));
+  // the debug ELF: the same instruction, offset and address, now with its function and lines
+  const auto d = bisect_json(debug);
+  EXPECT_EQ(d["icount"].get<std::uint64_t>(), icount);
+  EXPECT_EQ(d["symbol_file"]["offset"].get<std::int64_t>(), offset);
+  EXPECT_EQ(d["symbol_file"]["link_address"].get<std::uint64_t>(), link);
+  EXPECT_TRUE(d["symbol_file"]["has_lines"].get<bool>());
+  EXPECT_THAT(d["symbol"].get<std::string>(), testing::StartsWith("ns16550_writeb"));
+  EXPECT_EQ(d["source"].get<std::string>(),
+            "arch/riscv/include/asm/io.h:49 (writeb, inlined at drivers/serial/ns16550.c:72 in serial_out_shift, "
+            "inlined at drivers/serial/ns16550.c:171 in ns16550_writeb)");
+  // gdb with the debug symbols where the code runs: relocated board_init_r, by name and line
   const std::string script = ::testing::TempDir() + "/uboot-reloc.gdb";
-  std::ofstream(script) << "set pagination off\nadd-symbol-file " << uboot_s_elf << " -o " << fmt::format("{:#x}", offset)
+  std::ofstream(script) << "set pagination off\nadd-symbol-file " << debug << " -o " << fmt::format("{:#x}", offset)
                         << "\ntarget remote | " << RETRACE_CLI << " gdb " << log << " --stdio\n"
                         << "break *board_init_r\ncontinue\ninfo registers pc\n"; // * : no prologue skipping
   const auto g = test::run_process({"gdb-multiarch", "-batch", "-nx", "-x", script}, {}, std::chrono::seconds(120));
-  EXPECT_THAT(g.out, HasSubstr(fmt::format("Breakpoint 1, {:#018x} in board_init_r ()", 0x802125fau + offset))) << g.out << g.err;
+  EXPECT_THAT(g.out, testing::ContainsRegex("Breakpoint 1, board_init_r \\(.*\\) at common/board_r.c:[0-9]+"))
+      << g.out << g.err;
+  EXPECT_THAT(g.out, HasSubstr(fmt::format("pc             {:#x}", 0x802125fau + offset))) << g.out;
 }
 
 TEST(Firmware, GdbAttachesToTheUBootReplayWithSymbols) {

@@ -14,13 +14,25 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace retrace {
+
+/// Where inlined code was inlined: the call site, in the function it was inlined into.
+struct InlinedAt {
+  std::string file;
+  int line = 0;
+  std::string function; ///< the caller
+};
 
 /// A source position.
 struct SourceLocation {
   std::string file;
   int line = 0;
+  std::string function;            ///< the (innermost, possibly inlined) function, if DWARF names it
+  std::vector<InlinedAt> inlined;  ///< innermost first: the call sites the code was inlined at
+  /// "io.h:49", or "io.h:49 (writeb, inlined at ns16550.c:72 in serial_out_shift, ...)".
+  [[nodiscard]] std::string describe() const;
 };
 
 /// Address-to-line lookups over one ELF file. An ELF without DWARF answers nothing.
