@@ -57,6 +57,7 @@ struct RunOptions {
   std::vector<std::string> drives; // "IMAGE[,latency=NS,...]"
   std::string rng;                 // "", "seed" or "host"
   std::string rtc;                 // "", SECONDS, ISO date, or "host"
+  std::string chaos;               // "", or "MIN..MAX" quantum bounds
 };
 
 // Exit statuses of `retrace run` that are not the guest's own.
@@ -97,6 +98,18 @@ int cmd_run(RunOptions& o) {
       throw retrace::Error(retrace::Errc::bad_argument, "--rng takes 'seed' or 'host', not '" + o.rng + "'");
     o.spec.rng = true;
     o.spec.rng_from_host = o.rng == "host";
+  }
+  if (!o.chaos.empty()) {
+    const auto dots = o.chaos.find("..");
+    try {
+      if (dots == std::string::npos) throw std::invalid_argument(o.chaos);
+      std::size_t a = 0, b = 0;
+      o.spec.chaos_min_quantum = std::stoull(o.chaos.substr(0, dots), &a);
+      o.spec.chaos_max_quantum = std::stoull(o.chaos.substr(dots + 2), &b);
+      if (a != dots || b != o.chaos.size() - dots - 2) throw std::invalid_argument(o.chaos);
+    } catch (const std::exception&) {
+      throw retrace::Error(retrace::Errc::bad_argument, "--chaos takes MIN..MAX instructions per quantum, not '" + o.chaos + "'");
+    }
   }
   if (o.rtc == "host") o.spec.rtc_from_host = true;
   else if (!o.rtc.empty()) o.spec.rtc_epoch_ns = retrace::parse_rtc_epoch(o.rtc);
@@ -287,6 +300,10 @@ int cmd_dump(const std::string& given, bool json) {
       if (r.kind == retrace::LogRecord::input) {
         e["kind"] = "uart_rx";
         e["data"] = r.event.data;
+      } else if (r.kind == retrace::LogRecord::schedule) {
+        e["kind"] = "schedule";
+        e["hart"] = r.decision.hart;
+        e["quantum"] = r.decision.quantum;
       } else if (r.kind == retrace::LogRecord::digest) {
         e["kind"] = "digest";
         e["digest"] = fmt::format("{:016x}", r.digest_value);
@@ -323,6 +340,8 @@ int cmd_dump(const std::string& given, bool json) {
       std::string shown;
       for (unsigned char c : r.event.data) shown += (c >= 32 && c < 127 && c != '\\') ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
       fmt::print("{:>14} input uart0 \"{}\"\n", r.icount, shown);
+    } else if (r.kind == retrace::LogRecord::schedule) {
+      fmt::print("{:>14} schedule hart {} for up to {} instructions\n", r.icount, r.decision.hart, r.decision.quantum);
     } else if (r.kind == retrace::LogRecord::digest) {
       fmt::print("{:>14} digest {:016x}\n", r.icount, r.digest_value);
     } else {
@@ -494,6 +513,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   auto* rng_opt = run_cmd->add_option("--rng", run.rng, "Add a virtio-rng device: 'seed' (bytes from --seed) or 'host' (host entropy, recorded)")
       ->expected(0, 1);
+  run_cmd->add_option("--quantum", run.spec.quantum, "Instructions per turn of a hart (multi-hart)")->capture_default_str();
+  run_cmd->add_option("--chaos", run.chaos, "Schedule chaos: each quantum drawn from MIN..MAX instructions with --seed")
+      ->type_name("MIN..MAX");
+  run_cmd->add_flag("--chaos-order", run.spec.chaos_order, "Schedule chaos: draw the next hart too (with --seed)");
   run_cmd->add_option("--rtc", run.rtc, "RTC start time: SECONDS or YYYY-MM-DDTHH:MM:SSZ (default 2026-01-01T00:00:00Z), or 'host' (recorded)");
   run_cmd->add_option("--record", run.record, "Record the run to this log file (see `retrace replay`, `retrace dump`)");
   run_cmd->add_option("--when", run.when,

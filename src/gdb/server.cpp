@@ -7,6 +7,8 @@
 #include "retrace/isa/disasm.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <tuple>
 #include <fmt/format.h>
 #include <sstream>
 
@@ -158,32 +160,31 @@ std::string Server::watched_bytes() {
   return all;
 }
 
-std::string Server::step_forward() {
+std::string Server::resume_forward(Connection* conn, std::optional<unsigned> step_hart, const std::vector<bool>& active) {
+  // A replay cannot hold one hart while another runs: every hart runs as the recording did.
+  // What gdb's per-thread actions change is which harts' events end the resume: the stepped
+  // hart's next instruction, and breakpoints and watchpoints of the harts gdb resumed. (gdb
+  // steps RISC-V threads with temporary breakpoints; a hit by a hart it did not resume is not
+  // a stop it asked for.)
   auto& t = m_timeline;
   if (t.icount() >= t.end()) return stop_reply("replaylog:end;");
-  const std::uint64_t before = t.icount();
-  unsigned stepped_hart = 0;
-  t.run_until([&](const Hart& h) {
-    stepped_hart = h.hartid();
-    return true;
-  }, before + 1);
-  m_thread = stepped_hart + 1;
-  if (t.icount() >= t.end()) return stop_reply("replaylog:end;");
-  return stop_reply();
-}
-
-std::string Server::continue_forward(Connection* conn) {
-  auto& t = m_timeline;
-  if (t.icount() >= t.end()) return stop_reply("replaylog:end;");
+  auto counts = [&](unsigned hart) { return active.empty() || (hart < active.size() && active[hart]); };
   std::string reason;
   std::string old_values = watched_bytes();
   std::uint64_t steps = 0;
-  bool interrupted = false;
+  bool interrupted = false, stepped = false;
   std::optional<unsigned> pending_read_hart;
   std::uint64_t pending_read_addr = 0;
   t.run_until([&](const Hart& h) {
-    m_thread = h.hartid() + 1;
-    if (pending_read_hart && *pending_read_hart == h.hartid()) { // the predicted read happened
+    const unsigned id = h.hartid();
+    if (step_hart && id == *step_hart) {
+      m_thread = id + 1;
+      stepped = true;
+      return true;
+    }
+    if (!counts(id)) return false;
+    if (pending_read_hart && *pending_read_hart == id) { // the predicted read happened
+      m_thread = id + 1;
       reason = fmt::format("rwatch:{:x};", pending_read_addr);
       return true;
     }
@@ -199,16 +200,18 @@ std::string Server::continue_forward(Connection* conn) {
           }
           off += w.len;
         }
+        m_thread = id + 1;
         return true;
       }
       std::uint64_t hit = 0;
       if (next_access_hits(h, true, false, hit)) {
-        pending_read_hart = h.hartid();
+        pending_read_hart = id;
         pending_read_addr = hit;
       }
     }
     // checked after each step, so the instruction the continue starts on always runs
     if (m_breakpoints.count(h.state().pc)) {
+      m_thread = id + 1;
       reason = "swbreak:;";
       return true;
     }
@@ -219,16 +222,44 @@ std::string Server::continue_forward(Connection* conn) {
     return false;
   }, t.end());
   if (interrupted) return fmt::format("T02thread:{:x};", m_thread);
-  if (reason.empty() && t.icount() >= t.end()) return stop_reply("replaylog:end;");
+  if (!stepped && reason.empty() && t.icount() >= t.end()) return stop_reply("replaylog:end;");
   return stop_reply(reason);
 }
 
 std::string Server::step_backward() {
   auto& t = m_timeline;
   if (t.icount() == 0) return stop_reply("replaylog:begin;");
-  t.seek(t.icount() - 1);
-  if (t.icount() == 0) return stop_reply("replaylog:begin;");
-  return stop_reply();
+  if (t.machine().hart_count() == 1) {
+    t.seek(t.icount() - 1);
+    if (t.icount() == 0) return stop_reply("replaylog:begin;");
+    return stop_reply();
+  }
+  // Several harts: back to just before the current thread's own last instruction, which may
+  // lie before other harts' steps. A hart's (pc, minstret, mcause, priv) changes exactly when it
+  // steps, so the last icount where they differ from now is that point.
+  const unsigned hart = m_thread - 1;
+  auto key = [&] {
+    const auto& st = t.machine().hart(hart).state();
+    return std::tuple{st.pc, st.minstret, st.mcause, st.scause, st.priv};
+  };
+  const std::uint64_t k = t.icount();
+  const auto now = key();
+  std::uint64_t hi = k;
+  while (hi > 0) {
+    const std::uint64_t from = ((hi - 1) / t.spacing()) * t.spacing();
+    std::optional<std::uint64_t> found;
+    t.scan(from, hi, [&](std::uint64_t i) {
+      if (key() != now) found = i; // the last one in the range wins
+    });
+    if (found) {
+      t.seek(*found);
+      if (t.icount() == 0) return stop_reply("replaylog:begin;");
+      return stop_reply();
+    }
+    hi = from;
+  }
+  t.seek(0); // this hart has not stepped since the start
+  return stop_reply("replaylog:begin;");
 }
 
 std::string Server::continue_backward(Connection* conn) {
@@ -420,9 +451,35 @@ std::string Server::handle(const std::string& p, Connection* conn) {
   }
   if (p == "vCont?") return "vCont;c;C;s;S";
   if (p.rfind("vCont;", 0) == 0) {
-    const char action = p.size() > 6 ? p[6] : 'c';
-    if (action == 's' || action == 'S') return step_forward();
-    return continue_forward(conn);
+    // ;ACTION[:THREAD]... : the first action that names a hart applies to it, one without a
+    // thread to every hart not named before (gdb: "vCont;s:1;c" steps thread 1, runs the rest).
+    const std::size_t n = m.hart_count();
+    std::vector<char> action(n, 0);
+    std::size_t pos = 5;
+    while (pos < p.size() && p[pos] == ';') {
+      const std::size_t next = p.find(';', pos + 1);
+      const std::string part = p.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+      pos = next == std::string::npos ? p.size() : next;
+      if (part.empty()) return "E01";
+      const char a = static_cast<char>(std::tolower(static_cast<unsigned char>(part[0])));
+      if (a != 'c' && a != 's') return "E01";
+      const auto colon = part.find(':');
+      if (colon == std::string::npos || part.substr(colon + 1) == "-1") {
+        for (auto& x : action)
+          if (!x) x = a;
+        continue;
+      }
+      const auto tid = parse_hex(part.substr(colon + 1));
+      if (!tid || *tid < 1 || *tid > n) return "E01";
+      if (!action[*tid - 1]) action[*tid - 1] = a;
+    }
+    std::optional<unsigned> step;
+    std::vector<bool> active(n, false);
+    for (std::size_t h = 0; h < n; ++h) {
+      if (action[h] == 's' && !step) step = static_cast<unsigned>(h);
+      active[h] = action[h] == 'c';
+    }
+    return resume_forward(conn, step, active);
   }
   if (c == 's') return step_forward();
   if (c == 'c') return continue_forward(conn);

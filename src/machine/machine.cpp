@@ -140,10 +140,18 @@ Machine::Machine(MachineSpec spec)
     throw Error(Errc::bad_spec, "RAM size must be a multiple of 4 KiB between 1 MiB and 16 GiB");
   if (m_spec.ns_per_insn == 0) throw Error(Errc::bad_spec, "ns_per_insn must be at least 1");
   if (m_spec.quantum == 0) throw Error(Errc::bad_spec, "quantum must be at least 1");
+  if (m_spec.chaos_max_quantum && (m_spec.chaos_min_quantum == 0 || m_spec.chaos_min_quantum > m_spec.chaos_max_quantum))
+    throw Error(Errc::bad_spec, fmt::format("chaos quanta must satisfy 1 <= min ({}) <= max ({})", m_spec.chaos_min_quantum,
+                                            m_spec.chaos_max_quantum));
   if (m_spec.kernel.empty() && m_spec.bios == "none")
     throw Error(Errc::bad_spec, "nothing to run: give a kernel, a bios, or both");
 
   for (unsigned h = 0; h < m_spec.harts; ++h) m_harts.push_back(std::make_unique<Hart>(h, m_bus, m_clint));
+  if (m_harts.size() > 1) {
+    std::vector<Bus::Reservation> reservations;
+    for (auto& h : m_harts) reservations.push_back({&h->state().reservation, &h->state().reservation_valid});
+    m_bus.track_reservations(std::move(reservations));
+  }
   m_uart.on_irq([this](bool level) { m_plic.set_level(Uart16550::irq, level); });
   m_rtc.connect([this](bool level) { m_plic.set_level(GoldfishRtc::irq, level); }, &m_attention);
 
@@ -251,6 +259,7 @@ void Machine::reset() {
   m_trap_loop = false;
   m_current = 0;
   m_quantum_left = 0;
+  m_slices = 0;
   load_images();
 }
 
@@ -268,6 +277,7 @@ MachineSnapshot Machine::snapshot() {
   s.exit = m_exit;
   s.current_hart = m_current;
   s.quantum_left = m_quantum_left;
+  s.slices = m_slices;
   s.trap_count = m_trap_count;
   s.traps = m_traps;
   s.pc_watch_hit = m_pc_watch_hit;
@@ -291,6 +301,7 @@ void Machine::restore(const MachineSnapshot& s) {
   m_exit = s.exit;
   m_current = s.current_hart;
   m_quantum_left = s.quantum_left;
+  m_slices = s.slices;
   // The trap log keeps what happened before the snapshot.
   m_trap_count = s.trap_count;
   m_traps = s.traps;
@@ -386,8 +397,8 @@ RunResult Machine::run(std::uint64_t stop) {
 
     // The current hart runs until `until`, the end of its quantum, WFI, or a device asks for
     // attention (a finisher write, a CLINT write that moves a deadline).
+    if (multi && m_quantum_left == 0) begin_slice();
     Hart& h = *m_harts[m_current];
-    if (m_quantum_left == 0) m_quantum_left = m_spec.quantum;
     const std::uint64_t budget = multi ? std::min(until - m_icount, m_quantum_left) : until - m_icount;
     bool waiting = false;
     std::uint64_t n = 0;
@@ -409,10 +420,7 @@ RunResult Machine::run(std::uint64_t stop) {
       m_attention = false;
       handle_finish_requests();
     }
-    if (waiting || (multi && m_quantum_left == 0)) {
-      m_current = (m_current + 1) % m_harts.size();
-      m_quantum_left = 0;
-    }
+    if (waiting) m_quantum_left = 0; // the slice ends; the next decision picks who runs
     if (waiting) {
       bool all_waiting = true;
       for (auto& other : m_harts) all_waiting &= other->state().waiting && !other->interrupt_pending();
@@ -423,6 +431,59 @@ RunResult Machine::run(std::uint64_t stop) {
       }
     }
   }
+}
+
+bool Machine::runnable(std::size_t hart) const {
+  const Hart& h = *m_harts[hart];
+  return !h.state().waiting || h.interrupt_pending();
+}
+
+namespace {
+std::uint64_t schedule_draw(std::uint64_t seed, std::uint64_t slice, std::uint64_t purpose) {
+  const std::uint64_t in[2] = {slice, purpose};
+  return XXH3_64bits_withSeed(in, sizeof in, seed ^ 0x7363686564756c65ull); // "schedule"
+}
+} // namespace
+
+ScheduleDecision Machine::decide() const {
+  ScheduleDecision d;
+  d.icount = m_icount;
+  const std::size_t n = m_harts.size();
+  const std::size_t first = m_slices == 0 ? 0 : (m_current + 1) % n;
+  d.hart = static_cast<std::uint32_t>(first);
+  if (m_spec.chaos_order) {
+    std::vector<std::uint32_t> ready;
+    for (std::size_t k = 0; k < n; ++k)
+      if (runnable(k)) ready.push_back(static_cast<std::uint32_t>(k));
+    if (!ready.empty()) d.hart = ready[schedule_draw(m_spec.seed, m_slices, 1) % ready.size()];
+  } else {
+    for (std::size_t k = 0; k < n; ++k) // round-robin over the harts that can run
+      if (runnable((first + k) % n)) {
+        d.hart = static_cast<std::uint32_t>((first + k) % n);
+        break;
+      }
+  }
+  d.quantum = m_spec.quantum;
+  if (m_spec.chaos_max_quantum)
+    d.quantum = m_spec.chaos_min_quantum +
+                schedule_draw(m_spec.seed, m_slices, 2) % (m_spec.chaos_max_quantum - m_spec.chaos_min_quantum + 1);
+  return d;
+}
+
+void Machine::begin_slice() {
+  ScheduleDecision d;
+  const bool recorded = m_follow && m_slices < m_follow->size() && (*m_follow)[m_slices].icount == m_icount &&
+                        (*m_follow)[m_slices].hart < m_harts.size() && (*m_follow)[m_slices].quantum > 0;
+  if (recorded) {
+    d = (*m_follow)[m_slices];
+  } else {
+    if (m_follow && !m_schedule_divergence) m_schedule_divergence = m_icount;
+    d = decide();
+  }
+  ++m_slices;
+  m_current = d.hart;
+  m_quantum_left = d.quantum;
+  if (m_on_schedule) m_on_schedule(d);
 }
 
 void Machine::handle_finish_requests() {

@@ -138,6 +138,7 @@ void save_record(A& ar, const LogRecord& r) {
     break;
   case LogRecord::digest: ar(r.digest_value); break;
   case LogRecord::end: ar(static_cast<std::uint8_t>(r.reason), r.status); break;
+  case LogRecord::schedule: ar(r.decision.hart, r.decision.quantum); break;
   }
 }
 template <class A>
@@ -162,6 +163,12 @@ void load_record(A& ar, LogRecord& r) {
     r.reason = static_cast<StopReason>(reason);
     break;
   }
+  case LogRecord::schedule:
+    ar(r.decision.hart, r.decision.quantum);
+    if (r.decision.hart >= 8 || r.decision.quantum == 0)
+      throw Error(Errc::bad_log, fmt::format("schedule record: hart {}, quantum {}", r.decision.hart, r.decision.quantum));
+    r.decision.icount = r.icount;
+    break;
   default: throw Error(Errc::bad_log, fmt::format("unknown record kind {}", kind));
   }
   r.kind = static_cast<LogRecord::Kind>(kind);
@@ -251,6 +258,13 @@ void LogWriter::input(std::uint64_t icount, const InputEvent& e) {
   r.kind = LogRecord::input;
   r.icount = icount;
   r.event = e;
+  add(std::move(r));
+}
+void LogWriter::schedule(const ScheduleDecision& d) {
+  LogRecord r;
+  r.kind = LogRecord::schedule;
+  r.icount = d.icount;
+  r.decision = d;
   add(std::move(r));
 }
 void LogWriter::digest(std::uint64_t icount, std::uint64_t value) {

@@ -138,6 +138,7 @@ std::string unpack(const std::string& pack_path, const std::string& dir) {
     for (const auto& r : log.records()) {
       if (r.kind == LogRecord::input) w.input(r.icount, r.event);
       else if (r.kind == LogRecord::digest) w.digest(r.icount, r.digest_value);
+      else if (r.kind == LogRecord::schedule) w.schedule(r.decision);
       else w.end(r.icount, r.reason, r.status);
     }
   }

@@ -15,9 +15,13 @@ Recorder::Recorder(Machine& m, const std::string& path, RecordOptions options)
       m_interval(options.digest_interval ? options.digest_interval : default_digest_interval),
       m_next_digest((m.icount() / m_interval + 1) * m_interval) {
   m_machine.on_input([this](std::uint64_t icount, const InputEvent& e) { m_writer.input(icount, e); });
+  m_machine.on_schedule([this](const ScheduleDecision& d) { m_writer.schedule(d); });
 }
 
-Recorder::~Recorder() { m_machine.on_input(nullptr); }
+Recorder::~Recorder() {
+  m_machine.on_input(nullptr);
+  m_machine.on_schedule(nullptr);
+}
 
 RunResult Recorder::run(std::uint64_t stop) {
   for (;;) {
@@ -36,6 +40,7 @@ void Recorder::finish(const RunResult& r) {
   m_finished = true;
   m_writer.end(r.icount, r.reason, r.status);
   m_machine.on_input(nullptr);
+  m_machine.on_schedule(nullptr);
 }
 
 Replayer::Replayer(const LogReader& log) : m_log(log) {
@@ -55,8 +60,12 @@ Replayer::Replayer(const LogReader& log) : m_log(log) {
     if (r.kind == LogRecord::input) {
       m_machine->schedule(r.icount, r.event);
       ++m_progress.inputs;
+    } else if (r.kind == LogRecord::schedule) {
+      m_schedule.push_back(r.decision);
     }
   }
+  // A multi-hart replay follows the recorded schedule, not the scheduler (which may change).
+  if (m_machine->hart_count() > 1) m_machine->follow_schedule(&m_schedule);
   m_end_icount = log.records().empty() ? 0 : log.records().back().icount;
 }
 
@@ -72,6 +81,12 @@ ReplayResult Replayer::run(std::uint64_t stop) {
     const bool have_digest = m_next_record < records.size() && records[m_next_record].icount <= end;
     const std::uint64_t target = have_digest ? records[m_next_record].icount : end;
     m_progress.result = m_machine->run(target);
+    if (const auto at = m_machine->schedule_divergence()) { // the recorded schedule no longer fits
+      m_progress.diverged = true;
+      m_progress.diverged_after = last_good;
+      m_progress.diverged_by = *at;
+      break;
+    }
     if (m_progress.result.reason != StopReason::limit || m_machine->icount() < target) break; // ended early
     if (have_digest) {
       if (state_digest(*m_machine) != records[m_next_record].digest_value) {

@@ -25,7 +25,7 @@ void save_snapshot(const MachineSnapshot& s, const std::string& path) {
   {
     cereal::PortableBinaryOutputArchive ar(out);
     ar(snapshot_version, s.icount, s.harts, s.clint, s.uart, s.plic, s.rtc, s.drives, s.rng, s.pending_inputs, s.exit,
-       static_cast<std::uint64_t>(s.current_hart), s.quantum_left, s.trap_count, s.pc_watch_hit);
+       static_cast<std::uint64_t>(s.current_hart), s.quantum_left, s.slices, s.trap_count, s.pc_watch_hit);
     ar(static_cast<std::uint64_t>(s.traps.size()));
     for (const auto& t : s.traps) ar(t.icount, t.hart, t.cause, t.pc, t.tval, t.to);
     std::uint64_t pages = 0;
@@ -53,7 +53,7 @@ MachineSnapshot load_snapshot(const std::string& path) {
     if (version != snapshot_version)
       throw Error(Errc::bad_log, fmt::format("snapshot version {}; this retrace reads {}", version, snapshot_version));
     std::uint64_t current = 0, pages = 0;
-    ar(s.icount, s.harts, s.clint, s.uart, s.plic, s.rtc, s.drives, s.rng, s.pending_inputs, s.exit, current, s.quantum_left,
+    ar(s.icount, s.harts, s.clint, s.uart, s.plic, s.rtc, s.drives, s.rng, s.pending_inputs, s.exit, current, s.quantum_left, s.slices,
        s.trap_count,
        s.pc_watch_hit);
     std::uint64_t ntraps = 0;

@@ -7,6 +7,7 @@
 
 #include "subprocess.hpp"
 
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -173,6 +174,28 @@ TEST(Firmware, AnIoErrorInjectedAtAnIcountFailsExactlyThatRead) {
   ASSERT_NE(first, std::string::npos) << "the second read succeeds";
   EXPECT_LT(error, first) << "the first read fails, the second does not";
   EXPECT_EQ(run.machine().drive(0).state().errors, 1u);
+}
+
+// Four harts: every hart enters OpenSBI at the reset vector, one wins the boot lottery, the
+// others wait in WFI until started (SBI HSM); OpenSBI reports all four and U-Boot still
+// reaches its prompt. Recorded, the boot (with its schedule) replays digest-identical.
+TEST(Firmware, OpenSbiWithFourHartsAndUBootReachesItsPrompt) {
+  const std::string log = ::testing::TempDir() + "/uboot-4harts.rlog";
+  auto s = uboot_session(opensbi, uboot_s);
+  s.harts(4);
+  {
+    ScenarioRun run(s, 1, RunLimits{600, log, "4 harts"});
+    const auto o = run.run();
+    EXPECT_THAT(o, ExitedWith(0)) << o.uart;
+    EXPECT_THAT(o, UartOutput(HasSubstr("Platform HART Count       : 4")));
+    EXPECT_THAT(o, UartOutput(HasSubstr("Domain0 HARTs             : 0*,1*,2*,3*")));
+    EXPECT_THAT(o, UartOutput(HasSubstr("=> version\r\nU-Boot 2023.01")));
+  }
+  const auto l = LogReader::read(log);
+  ASSERT_FALSE(l.error());
+  Replayer replay(l);
+  EXPECT_TRUE(replay.run().matches_recording());
+  RecordProperty("log_bytes", std::to_string(std::filesystem::file_size(log)));
 }
 
 TEST(Firmware, MModeUBootAloneBootsToThePrompt) {

@@ -267,3 +267,65 @@ TEST(GdbServer, TcpOnLoopbackAndASecondClientIsRefused) {
 }
 
 } // namespace
+
+namespace {
+
+// Two harts under schedule chaos (guest-fixtures/smp/counter.c with its spinlock), recorded.
+std::string record_two_harts() {
+  const std::string path = ::testing::TempDir() + "/gdb-smp-amo.rlog";
+  MachineSpec spec;
+  spec.kernel = RETRACE_GUEST_DIR "/smp-amo.elf";
+  spec.harts = 2;
+  spec.chaos_min_quantum = 2000;
+  spec.chaos_max_quantum = 20'000;
+  spec.seed = 3;
+  Machine m(spec);
+  Recorder rec(m, path, {"gdb smp", 3});
+  rec.finish(rec.run(5'000'000));
+  return path;
+}
+
+} // namespace
+
+// Harts are threads. Stepping thread 1 while hart 1 holds the schedule runs on until hart 0's
+// next instruction (hart 1's steps in between are the recording's); stepping it back returns to
+// just before that instruction, across hart 1's steps.
+TEST(GdbServer, TwoHartsStepAndStepBackPerThreadAcrossHartSwitches) {
+  const auto log = LogReader::read(record_two_harts());
+  ASSERT_FALSE(log.error());
+  std::optional<ScheduleDecision> d;
+  for (const auto& r : log.records())
+    if (r.kind == LogRecord::schedule && r.decision.hart == 1 && r.decision.quantum >= 2000 && r.icount > 0) {
+      d = r.decision;
+      break;
+    }
+  ASSERT_TRUE(d.has_value());
+  const std::uint64_t at = d->icount + 100; // hart 1 is running, hart 0 waits for its turn
+  gdb::Server s(log, {at});
+  EXPECT_EQ(s.handle("qfThreadInfo"), "m1,2");
+  auto& m = s.timeline().machine();
+  ASSERT_EQ(m.icount(), at);
+  const auto before = m.hart(0).state();
+  EXPECT_EQ(s.handle("Hg1"), "OK");
+  EXPECT_EQ(s.handle("vCont;s:1"), "T05thread:1;");
+  EXPECT_EQ(m.hart(0).state().minstret, before.minstret + 1); // hart 0 ran one instruction
+  EXPECT_GE(m.icount(), d->icount + d->quantum);              // after hart 1's quantum
+  const auto after_step = m.icount();
+  // the same, with gdb's "step thread 1, continue the others"
+  EXPECT_EQ(s.handle("bs"), "T05thread:1;");
+  EXPECT_EQ(m.hart(0).state().pc, before.pc);
+  EXPECT_EQ(m.hart(0).state().minstret, before.minstret);
+  EXPECT_EQ(m.icount(), after_step - 1); // just before hart 0's instruction
+  EXPECT_EQ(s.handle("vCont;s:1;c"), "T05thread:1;");
+  EXPECT_EQ(m.icount(), after_step);
+  // thread 2's registers are hart 1's
+  EXPECT_EQ(s.handle("Hg2"), "OK");
+  const auto pc2 = s.handle("p20");
+  std::uint64_t want = m.hart(1).state().pc, got = 0;
+  for (int b = 7; b >= 0; --b) got = (got << 8) | std::stoull(pc2.substr(static_cast<std::size_t>(2 * b), 2), nullptr, 16);
+  EXPECT_EQ(got, want);
+  // and stepping thread 2 back goes to hart 1's last instruction, before hart 0's
+  EXPECT_EQ(s.handle("bs"), "T05thread:2;");
+  EXPECT_LT(m.icount(), after_step - 1);
+  EXPECT_NE(m.hart(1).state().pc, want);
+}

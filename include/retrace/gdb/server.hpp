@@ -49,8 +49,11 @@ private:
     std::uint64_t addr, len;
   };
   std::string stop_reply(const std::string& reason = {});
-  std::string step_forward();
-  std::string continue_forward(Connection* conn);
+  /// Forward until hart `step_hart` (if any) has executed one instruction, or a hart whose
+  /// events count (`active`: empty = every hart) hits a breakpoint or watchpoint.
+  std::string resume_forward(Connection* conn, std::optional<unsigned> step_hart, const std::vector<bool>& active);
+  std::string step_forward() { return resume_forward(nullptr, m_thread - 1, {}); }
+  std::string continue_forward(Connection* conn) { return resume_forward(conn, std::nullopt, {}); }
   std::string step_backward();
   std::string continue_backward(Connection* conn);
   std::string monitor(const std::string& command);

@@ -85,6 +85,18 @@ struct InputEvent {
   friend bool operator==(const InputEvent&, const InputEvent&) = default;
 };
 
+/// One scheduling decision of a multi-hart machine: at `icount`, hart `hart` runs for up to
+/// `quantum` instructions (fewer if it waits for an interrupt or the run stops first). The log
+/// records every decision, so a replay follows them instead of running the scheduler.
+struct ScheduleDecision {
+  std::uint64_t icount = 0;
+  std::uint64_t quantum = 0;
+  std::uint32_t hart = 0;
+  template <class A>
+  void serialize(A& ar) { ar(icount, quantum, hart); }
+  friend bool operator==(const ScheduleDecision&, const ScheduleDecision&) = default;
+};
+
 /// Everything a machine's future depends on, at one icount. RAM pages are shared with the
 /// machine (copy-on-write), so taking one costs O(pages in use) pointer copies, not a RAM copy.
 struct MachineSnapshot {
@@ -100,6 +112,7 @@ struct MachineSnapshot {
   std::optional<std::uint32_t> exit;
   std::size_t current_hart = 0;
   std::uint64_t quantum_left = 0;
+  std::uint64_t slices = 0; ///< scheduling decisions taken so far
   std::uint64_t trap_count = 0;
   std::vector<TrapRecord> traps;
   std::optional<std::uint64_t> pc_watch_hit;
@@ -144,6 +157,15 @@ public:
   void on_input(std::function<void(std::uint64_t icount, const InputEvent&)> f) { m_on_input = std::move(f); }
   /// Inputs scheduled but not delivered yet, in delivery order.
   [[nodiscard]] const std::multimap<std::uint64_t, InputEvent>& pending_inputs() const noexcept { return m_events; }
+
+  /// Called with every scheduling decision of a multi-hart machine (the recorder logs them).
+  void on_schedule(std::function<void(const ScheduleDecision&)> f) { m_on_schedule = std::move(f); }
+  /// Replay: take scheduling decisions from `recorded` (decision k for the k-th slice) instead of
+  /// the scheduler; null to schedule again. The vector must outlive the machine's runs.
+  void follow_schedule(const std::vector<ScheduleDecision>* recorded) noexcept { m_follow = recorded; }
+  /// The icount at which a followed schedule first did not fit the run (a decision at another
+  /// icount, or none left), if it happened: the run then diverged from its recording.
+  [[nodiscard]] std::optional<std::uint64_t> schedule_divergence() const noexcept { return m_schedule_divergence; }
 
   /// Called after every step that executed an instruction or took a trap (for --trace).
   void on_step(std::function<void(const Hart&)> f) { m_on_step = std::move(f); }
@@ -191,6 +213,7 @@ public:
   [[nodiscard]] const MachineSpec& spec() const noexcept { return m_spec; }
   [[nodiscard]] std::size_t hart_count() const noexcept { return m_harts.size(); }
   [[nodiscard]] Hart& hart(std::size_t i) { return *m_harts.at(i); }
+  [[nodiscard]] const Hart& hart(std::size_t i) const { return *m_harts.at(i); }
   [[nodiscard]] Bus& bus() noexcept { return m_bus; }
   [[nodiscard]] Uart16550& uart() noexcept { return m_uart; }
   [[nodiscard]] const Uart16550& uart() const noexcept { return m_uart; }
@@ -215,6 +238,9 @@ private:
   void handle_finish_requests();
   [[nodiscard]] std::uint64_t next_event_icount() const;
   [[nodiscard]] std::uint64_t next_device_deadline() const;
+  void begin_slice();
+  [[nodiscard]] ScheduleDecision decide() const;
+  [[nodiscard]] bool runnable(std::size_t hart) const;
 
   MachineSpec m_spec;
   std::uint64_t m_icount = 0;
@@ -234,6 +260,10 @@ private:
   std::optional<std::uint32_t> m_exit;
   std::function<void(const Hart&)> m_on_step;
   std::function<void(std::uint64_t, const InputEvent&)> m_on_input;
+  std::function<void(const ScheduleDecision&)> m_on_schedule;
+  const std::vector<ScheduleDecision>* m_follow = nullptr;
+  std::optional<std::uint64_t> m_schedule_divergence;
+  std::uint64_t m_slices = 0;
   std::vector<std::unique_ptr<Device>> m_owned; // placeholder devices of reserved ranges
   bool m_attention = false;        // a device needs the run loop to look at it
   std::size_t m_current = 0;       // hart whose quantum is running

@@ -94,11 +94,18 @@ struct MachineSpec {
   std::uint64_t ns_per_insn = 1;
   /// Instructions a hart runs before the next one gets its turn (multi-hart round-robin).
   std::uint64_t quantum = 1000;
+  /// Schedule chaos (multi-hart, docs/scheduling.md): with chaos_max_quantum > 0 every quantum's
+  /// length is drawn from [chaos_min_quantum, chaos_max_quantum] with the seed, so preemption
+  /// lands on other instructions for every seed; with chaos_order the next hart is drawn too
+  /// (among those that can run) instead of taken round-robin.
+  std::uint64_t chaos_min_quantum = 1;
+  std::uint64_t chaos_max_quantum = 0;
+  bool chaos_order = false;
 
   template <class A>
   void serialize(A& ar) {
     ar(harts, ram_base, ram_size, bios, kernel, loads, drives, rng, rng_from_host, rng_key, rtc_epoch_ns, rtc_from_host, seed,
-       ns_per_insn, quantum);
+       ns_per_insn, quantum, chaos_min_quantum, chaos_max_quantum, chaos_order);
   }
   friend bool operator==(const MachineSpec&, const MachineSpec&) = default;
 };

@@ -46,6 +46,17 @@ public:
   /// Stops watching (the watcher is going away).
   void unwatch() { m_watch = {}; }
 
+  /// A hart's LR reservation: the reserved physical address and whether it is held.
+  struct Reservation {
+    const std::uint64_t* address = nullptr;
+    bool* valid = nullptr;
+  };
+  /// The reservations of a multi-hart machine. Any store to RAM that overlaps a reserved
+  /// doubleword breaks it, whoever stores (another hart, an AMO, a device writing RAM), so an SC
+  /// after another hart's store fails as the A extension requires. Empty for one hart: its own
+  /// stores are checked by the hart.
+  void track_reservations(std::vector<Reservation> r) { m_reservations = std::move(r); }
+
   /// True if [addr, addr+n) lies inside RAM.
   [[nodiscard]] bool in_ram(std::uint64_t addr, std::uint64_t n) const noexcept {
     return addr - m_ram_base < m_ram.size() && n <= m_ram.size() - (addr - m_ram_base);
@@ -65,6 +76,7 @@ public:
   bool store(std::uint64_t addr, unsigned size, std::uint64_t value) {
     if (in_ram(addr, size)) {
       m_ram.write(addr - m_ram_base, &value, size);
+      if (!m_reservations.empty()) break_reservations(addr, size);
       if (m_watch.device && addr < m_watch.base + m_watch.size && addr + size > m_watch.base)
         m_watch.device->store(addr - m_watch.base, size, value);
       return true;
@@ -83,6 +95,7 @@ public:
   bool write_ram(std::uint64_t addr, const void* data, std::uint64_t n) {
     if (!in_ram(addr, n)) return false;
     m_ram.write(addr - m_ram_base, data, n);
+    if (!m_reservations.empty()) break_reservations(addr, n);
     return true;
   }
   /// Whether a device (or RAM) answers at addr; used to tell access faults apart in reports.
@@ -94,6 +107,12 @@ public:
   }
 
 private:
+  void break_reservations(std::uint64_t addr, std::uint64_t n) noexcept {
+    for (const auto& r : m_reservations) {
+      const std::uint64_t base = *r.address & ~std::uint64_t{7};
+      if (*r.valid && addr < base + 8 && addr + n > base) *r.valid = false;
+    }
+  }
   struct Region {
     std::uint64_t base, size;
     Device* device;
@@ -108,6 +127,7 @@ private:
   Ram m_ram;
   std::vector<Region> m_regions;
   Watch m_watch;
+  std::vector<Reservation> m_reservations;
 };
 
 } // namespace retrace

@@ -56,13 +56,14 @@ struct LogHeader {
 
 /// One record of the stream.
 struct LogRecord {
-  enum Kind : std::uint8_t { input = 1, digest = 2, end = 3 };
+  enum Kind : std::uint8_t { input = 1, digest = 2, end = 3, schedule = 4 };
   Kind kind = input;
   std::uint64_t icount = 0;
   InputEvent event;              ///< kind == input
   std::uint64_t digest_value = 0; ///< kind == digest
   StopReason reason = StopReason::limit; ///< kind == end
   std::uint32_t status = 0;              ///< kind == end
+  ScheduleDecision decision;             ///< kind == schedule (decision.icount == icount)
 };
 
 /// The content hashes of the images a spec names (for the header, and to check on replay).
@@ -87,6 +88,7 @@ public:
   void input(std::uint64_t icount, const InputEvent& e);
   void digest(std::uint64_t icount, std::uint64_t value);
   void end(std::uint64_t icount, StopReason reason, std::uint32_t status);
+  void schedule(const ScheduleDecision& d);
   /// Writes the buffered records as a chunk now.
   void flush();
   [[nodiscard]] const std::string& path() const noexcept { return m_path; }

@@ -86,6 +86,7 @@ private:
   std::uint64_t m_end_icount = 0;
   std::size_t m_next_record = 0;
   ReplayResult m_progress;
+  std::vector<ScheduleDecision> m_schedule; // recorded decisions, followed by a multi-hart machine
 };
 
 } // namespace retrace

@@ -78,6 +78,16 @@ public:
   /// The RTC starts at the host's time when the run starts (the log records it).
   Scenario& rtc_from_host() { m_spec.rtc_from_host = true; return *this; }
   Scenario& ns_per_insn(std::uint64_t ns) { m_spec.ns_per_insn = ns; return *this; }
+  /// Instructions per turn of a hart (multi-hart round-robin).
+  Scenario& quantum(std::uint64_t insns) { m_spec.quantum = insns; return *this; }
+  /// Schedule chaos: each quantum's length drawn from [min, max] with the run's seed, and with
+  /// `order` the next hart drawn too (docs/scheduling.md).
+  Scenario& chaos(std::uint64_t min_quantum, std::uint64_t max_quantum, bool order = false) {
+    m_spec.chaos_min_quantum = min_quantum;
+    m_spec.chaos_max_quantum = max_quantum;
+    m_spec.chaos_order = order;
+    return *this;
+  }
   Scenario& spec(MachineSpec s) { m_spec = std::move(s); return *this; }
   /// Instructions the run may use at most (always finite: a run can never hang the runner).
   Scenario& budget(std::uint64_t insns) { m_budget = insns; return *this; }
