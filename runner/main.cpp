@@ -292,6 +292,8 @@ int cmd_dump(const std::string& given, bool json) {
     j["spec"]["rtc_epoch_ns"] = h.spec.rtc_epoch_ns;
     j["spec"]["rtc_from_host"] = h.spec.rtc_from_host;
     j["spec"]["seed"] = h.spec.seed;
+    j["spec"]["chaos"] = {{"min_quantum", h.spec.chaos_min_quantum}, {"max_quantum", h.spec.chaos_max_quantum},
+                          {"order", h.spec.chaos_order}};
     for (const auto& i : h.images)
       j["images"].push_back({{"role", i.role}, {"path", i.path}, {"size", i.size}, {"xxh3", fmt::format("{:016x}", i.xxh3)}});
     j["records"] = nlohmann::json::array();
@@ -333,6 +335,10 @@ int cmd_dump(const std::string& given, bool json) {
   if (h.spec.rng)
     fmt::print("virtio-rng: {}\n", h.spec.rng_from_host ? fmt::format("host entropy, recorded key {:016x}", h.spec.rng_key)
                                                          : fmt::format("from device seed {}", h.spec.seed));
+  if (h.spec.harts > 1)
+    fmt::print("schedule: quantum {}{}{}\n", h.spec.quantum,
+               h.spec.chaos_max_quantum ? fmt::format(", chaos {}..{}", h.spec.chaos_min_quantum, h.spec.chaos_max_quantum) : "",
+               h.spec.chaos_order ? ", drawn order" : "");
   fmt::print("rtc: starts at {} ns since 1970{}\n", h.spec.rtc_epoch_ns, h.spec.rtc_from_host ? " (the host's clock, recorded)" : "");
   for (const auto& i : h.images) fmt::print("image {}: {} ({} bytes, xxh3 {:016x})\n", i.role, i.path, i.size, i.xxh3);
   for (const auto& r : log.records()) {

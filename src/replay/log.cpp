@@ -58,7 +58,7 @@ void save_spec(A& ar, const MachineSpec& s) {
   }
   ar(static_cast<std::uint8_t>(s.rng), static_cast<std::uint8_t>(s.rng_from_host), s.rng_key, s.rtc_epoch_ns,
      static_cast<std::uint8_t>(s.rtc_from_host), s.seed);
-  ar(s.ns_per_insn, s.quantum);
+  ar(s.ns_per_insn, s.quantum, s.chaos_min_quantum, s.chaos_max_quantum, static_cast<std::uint8_t>(s.chaos_order));
 }
 template <class A>
 void load_spec(A& ar, MachineSpec& s) {
@@ -90,7 +90,9 @@ void load_spec(A& ar, MachineSpec& s) {
   s.rng = rng != 0;
   s.rng_from_host = rng_host != 0;
   s.rtc_from_host = rtc_host != 0;
-  ar(s.ns_per_insn, s.quantum);
+  std::uint8_t chaos_order = 0;
+  ar(s.ns_per_insn, s.quantum, s.chaos_min_quantum, s.chaos_max_quantum, chaos_order);
+  s.chaos_order = chaos_order != 0;
 }
 
 template <class A>
