@@ -27,6 +27,14 @@ TEST(SifiveTest, PassFailReset) {
   EXPECT_FALSE(t.request);
   t.store(4, 4, 0x5555); // other offsets too
   EXPECT_FALSE(t.request);
+  t.store(0, 1, 0x55); // and bytes
+  EXPECT_FALSE(t.request);
+  t.store(0, 2, 0x5555); // OpenSBI's shutdown is a 16-bit write, as QEMU accepts
+  ASSERT_TRUE(t.request);
+  EXPECT_EQ(t.request->kind, retrace::FinishRequest::exit);
+  EXPECT_EQ(t.request->status, 0u);
+  t.request.reset();
+  EXPECT_FALSE(t.request);
 }
 
 TEST(GoldfishRtc, FixedEpochPlusVirtualTime) {

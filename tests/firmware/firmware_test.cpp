@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <set>
 #include <sstream>
 
 namespace {
@@ -196,6 +197,48 @@ TEST(Firmware, OpenSbiWithFourHartsAndUBootReachesItsPrompt) {
   Replayer replay(l);
   EXPECT_TRUE(replay.run().matches_recording());
   RecordProperty("log_bytes", std::to_string(std::filesystem::file_size(log)));
+}
+
+// SBI HSM through OpenSBI: an S-mode payload (guest-fixtures/sbi/hsm.S) starts every other
+// hart with hart_start; each reports on the SBI console; then SBI SRST shuts down. QEMU with
+// the same firmware and payload starts the same harts. (OpenSBI's console writes CR LF.) Under schedule chaos with a drawn hart
+// order, the lottery winner and the order of the reports change with the seed.
+TEST(Firmware, OpenSbiStartsHartsThroughSbiHsm) {
+  const std::string payload = RETRACE_GUEST_DIR "/sbi-hsm.bin";
+  auto session = [&](unsigned harts, std::uint64_t seed, bool chaos) {
+    Scenario s;
+    s.bios(opensbi).kernel(payload).harts(harts).budget(1'000'000'000);
+    if (chaos) s.chaos(200, 5000, true);
+    ScenarioRun run(s, seed);
+    return run.run();
+  };
+  for (unsigned harts : {1u, 4u, 8u}) {
+    const auto o = session(harts, 1, false);
+    EXPECT_THAT(o, ExitedWith(0)) << o.uart; // SRST shutdown (a 16-bit finisher write)
+    EXPECT_THAT(o.uart, HasSubstr(fmt::format("Platform HART Count       : {}", harts)));
+    EXPECT_THAT(o.uart, HasSubstr(fmt::format("started {} harts\r\n", harts - 1)));
+    const auto boot = o.uart.find("boot hart ");
+    ASSERT_NE(boot, std::string::npos) << o.uart;
+    const unsigned winner = static_cast<unsigned>(o.uart[boot + 10] - '0');
+    for (unsigned h = 0; h < harts; ++h) {
+      if (h == winner) continue;
+      EXPECT_THAT(o.uart, HasSubstr(fmt::format("hart {} started\r\n", h))) << harts << " harts";
+    }
+  }
+  std::set<std::string> orders;
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    const auto o = session(4, seed, true);
+    EXPECT_THAT(o, ExitedWith(0)) << o.uart;
+    EXPECT_THAT(o.uart, HasSubstr("started 3 harts\r\n"));
+    orders.insert(o.uart.substr(o.uart.find("boot hart ")));
+  }
+  EXPECT_GT(orders.size(), 1u); // chaos changes who wins and who reports first
+  ASSERT_TRUE(test::have_program("qemu-system-riscv64"));
+  const auto q = test::run_process({"timeout", "20", "qemu-system-riscv64", "-M", "virt", "-smp", "4", "-bios", opensbi,
+                                    "-kernel", payload, "-nographic", "-monitor", "none", "-serial", "stdio"},
+                                   {}, std::chrono::seconds(30));
+  EXPECT_EQ(q.exit_status, 0);
+  EXPECT_THAT(q.out, HasSubstr("started 3 harts\r\n"));
 }
 
 TEST(Firmware, MModeUBootAloneBootsToThePrompt) {
