@@ -3,6 +3,9 @@
 // says which one we follow.
 #include "retrace/cpu/hart.hpp"
 
+#include <cstring>
+#include <memory>
+
 #include "retrace/cpu/exec_a.hpp"
 #include "retrace/cpu/exec_fd.hpp"
 #include "retrace/cpu/exec_i.hpp"
@@ -76,7 +79,7 @@ Hart::StepResult Hart::step() {
   if (fetch(m_s.pc, raw, len)) {
     m_last_raw = raw;
     m_last_len = len;
-    const auto d = isa::decode(raw);
+    const isa::Decoded& d = decoded(raw, len);
     m_npc = m_s.pc + len;
     execute(d.op, d.insn);
   } else {
@@ -96,6 +99,26 @@ Hart::StepResult Hart::step() {
   return StepResult::retired;
 }
 
+namespace {
+// Every 16-bit word decoded once: compressed instructions are most of RV64GC code, and
+// expanding one costs more than executing it. Built on first use, immutable afterwards.
+const std::array<isa::Decoded, 65536>& compressed_table() {
+  static const auto table = [] {
+    auto t = std::make_unique<std::array<isa::Decoded, 65536>>();
+    for (std::uint32_t w = 0; w < 65536; ++w) (*t)[w] = isa::decode(w);
+    return t;
+  }();
+  return *table;
+}
+} // namespace
+
+const isa::Decoded& Hart::decoded(std::uint32_t raw, std::uint8_t len) {
+  if (len == 2) return compressed_table()[raw & 0xffff];
+  auto& slot = m_decode_cache[(raw >> 2) & (m_decode_cache.size() - 1)];
+  if (slot.raw != raw) slot = {raw, isa::decode(raw)};
+  return slot.d;
+}
+
 bool Hart::fetch16(u64 va, u64& half) {
   if (m_s.priv == Priv::m && !m_pmp_locked && m_bus.in_ram(va, 2)) {
     m_bus.ram().read(va - m_bus.ram_base(), &half, 2);
@@ -111,6 +134,28 @@ bool Hart::fetch16(u64 va, u64& half) {
 }
 
 bool Hart::fetch(u64 va, std::uint32_t& raw, std::uint8_t& len) {
+  // Fast path: M-mode without locked PMP entries, four bytes inside one page of RAM, from the
+  // cached host page (one 32-bit load; the length comes from its low bits).
+  const std::uint64_t off = va - m_bus.ram_base();
+  if (m_s.priv == Priv::m && !m_pmp_locked && off < m_bus.ram_size() &&
+      (off & (Ram::page_size - 1)) <= Ram::page_size - 4 && m_bus.ram_size() - off >= 4) {
+    const auto& ram = m_bus.ram();
+    if ((off >> Ram::page_shift) != m_fetch_page || ram.generation() != m_fetch_generation) {
+      m_fetch_page = off >> Ram::page_shift;
+      m_fetch_host = ram.page_for_read(off);
+      m_fetch_generation = ram.generation();
+    }
+    std::uint32_t w = 0;
+    if (m_fetch_host) std::memcpy(&w, m_fetch_host + (off & (Ram::page_size - 1)), 4);
+    if ((w & 3) != 3) {
+      raw = w & 0xffff;
+      len = 2;
+    } else {
+      raw = w;
+      len = 4;
+    }
+    return true;
+  }
   // 16 bits at a time: a 32-bit instruction may straddle a page boundary.
   u64 lo = 0, hi = 0;
   if (!fetch16(va, lo)) return false;

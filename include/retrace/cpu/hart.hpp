@@ -253,12 +253,23 @@ private:
   bool csr_write(unsigned number, std::uint64_t v);
   void update_pmp_summary() noexcept;
   void execute(isa::Op op, isa::Insn insn);
+  const isa::Decoded& decoded(std::uint32_t raw, std::uint8_t len);
 
   unsigned m_hartid;
   Bus& m_bus;
   const TimeSource& m_time;
   HartState m_s;
   bool m_pmp_locked = false;     // some PMP entry has L set (so M-mode accesses are checked)
+  // Caches of pure functions, never part of the state: the host page M-mode fetches from (valid
+  // while RAM's generation is unchanged), and decoded 32-bit instruction words.
+  std::uint64_t m_fetch_page = ~std::uint64_t{0};
+  const std::uint8_t* m_fetch_host = nullptr;
+  std::uint64_t m_fetch_generation = ~std::uint64_t{0};
+  struct DecodeSlot {
+    std::uint32_t raw = 0;
+    isa::Decoded d = isa::decode(0);
+  };
+  std::array<DecodeSlot, 4096> m_decode_cache{};
   // per-step scratch
   std::uint64_t m_npc = 0;
   bool m_exception = false;

@@ -65,10 +65,22 @@ public:
     const auto& p = c->pages[i & (chunk_pages - 1)];
     return p ? p->data() : nullptr;
   }
+  /// Changes whenever a host pointer from page_for_read may have gone stale (a page was
+  /// allocated or copied on write, RAM was restored or cleared), so readers may cache them.
+  [[nodiscard]] std::uint64_t generation() const noexcept { return m_generation; }
+
   /// Host pointer to the page containing `offset` for writing (allocated or copied on demand).
   [[nodiscard]] std::uint8_t* page_for_write(std::uint64_t offset) {
     const std::size_t i = offset >> page_shift, ci = i >> chunk_shift, j = i & (chunk_pages - 1);
     auto& c = m_chunks[ci];
+    const auto* page_before = c ? c->pages[j].get() : nullptr;
+    std::uint8_t* data = page_for_write_slow(c, ci, j);
+    if (data != (page_before ? page_before->data() : nullptr)) ++m_generation;
+    return data;
+  }
+
+private:
+  std::uint8_t* page_for_write_slow(std::shared_ptr<Chunk>& c, std::size_t ci, std::size_t j) {
     if (!c) {
       c = std::make_shared<Chunk>();
       m_chunk_shared[ci] = 0;
@@ -88,6 +100,7 @@ public:
     return p->data();
   }
 
+public:
   /// Shares the contents with a new snapshot: O(number of chunks) pointer copies.
   [[nodiscard]] Snapshot snapshot() {
     Snapshot s;
@@ -97,6 +110,7 @@ public:
   }
   /// Back to a snapshot's contents (chunks and pages stay shared until written).
   void restore(const Snapshot& s) {
+    ++m_generation;
     for (std::size_t c = 0; c < m_chunks.size(); ++c) {
       m_chunks[c] = c < s.chunks.size() ? std::const_pointer_cast<Chunk>(s.chunks[c]) : nullptr;
       m_chunk_shared[c] = m_chunks[c] != nullptr;
@@ -130,6 +144,7 @@ public:
   }
   /// Drops every page (all of RAM reads as zero again).
   void clear() {
+    ++m_generation;
     for (auto& c : m_chunks) c.reset();
     std::fill(m_chunk_shared.begin(), m_chunk_shared.end(), std::uint8_t{0});
   }
@@ -164,6 +179,7 @@ private:
   std::uint64_t m_size;
   std::vector<std::shared_ptr<Chunk>> m_chunks;
   std::vector<std::uint8_t> m_chunk_shared; // 1: a snapshot may hold this chunk
+  std::uint64_t m_generation = 0;
 };
 
 } // namespace retrace
