@@ -160,9 +160,16 @@ public:
   template <class T>
   bool load(std::uint64_t va, T& out) {
     if (fast_data_path(va, sizeof(T))) {
-      std::uint64_t v = 0;
-      m_bus.ram().read(va - m_bus.ram_base(), &v, sizeof(T));
-      out = static_cast<T>(v);
+      const std::uint64_t off = va - m_bus.ram_base();
+      const auto& ram = m_bus.ram();
+      if ((off >> Ram::page_shift) != m_load_page || ram.generation() != m_load_generation) {
+        m_load_page = off >> Ram::page_shift;
+        m_load_host = ram.page_for_read(off);
+        m_load_generation = ram.generation();
+      }
+      T v{};
+      if (m_load_host) std::memcpy(&v, m_load_host + (off & (Ram::page_size - 1)), sizeof(T));
+      out = v;
       return true;
     }
     std::uint64_t v = 0;
@@ -175,8 +182,20 @@ public:
   bool store(std::uint64_t va, T value) {
     invalidate_reservation_if(va, sizeof(T));
     std::uint64_t v = static_cast<std::uint64_t>(value);
-    // The fast path still stores through the bus, so watchers (HTIF tohost) see it.
-    if (fast_data_path(va, sizeof(T)) && m_bus.store(va, sizeof(T), v)) return true;
+    if (fast_data_path(va, sizeof(T))) {
+      const std::uint64_t off = va - m_bus.ram_base();
+      auto& ram = m_bus.ram();
+      // A page written once stays this hart's to write until the generation moves (a snapshot
+      // shares it, or RAM is restored or cleared): then page_for_write copies it again.
+      if ((off >> Ram::page_shift) != m_store_page || ram.generation() != m_store_generation) {
+        m_store_host = ram.page_for_write(off);
+        m_store_page = off >> Ram::page_shift;
+        m_store_generation = ram.generation();
+      }
+      std::memcpy(m_store_host + (off & (Ram::page_size - 1)), &value, sizeof(T));
+      m_bus.after_ram_store(va, sizeof(T), v); // watchers (HTIF tohost) and other harts' reservations
+      return true;
+    }
     return access_slow(va, sizeof(T), Access::store, v);
   }
   /// Translates for an atomic (aligned, read-write) access; false after raising the fault.
@@ -270,6 +289,11 @@ private:
     isa::Decoded d = isa::decode(0);
   };
   std::array<DecodeSlot, 4096> m_decode_cache{};
+  // The same for M-mode loads and stores (a store page is one page_for_write returned).
+  std::uint64_t m_load_page = ~std::uint64_t{0}, m_load_generation = ~std::uint64_t{0};
+  const std::uint8_t* m_load_host = nullptr;
+  std::uint64_t m_store_page = ~std::uint64_t{0}, m_store_generation = ~std::uint64_t{0};
+  std::uint8_t* m_store_host = nullptr;
   // per-step scratch
   std::uint64_t m_npc = 0;
   bool m_exception = false;

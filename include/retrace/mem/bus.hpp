@@ -76,13 +76,18 @@ public:
   bool store(std::uint64_t addr, unsigned size, std::uint64_t value) {
     if (in_ram(addr, size)) {
       m_ram.write(addr - m_ram_base, &value, size);
-      if (!m_reservations.empty()) break_reservations(addr, size);
-      if (m_watch.device && addr < m_watch.base + m_watch.size && addr + size > m_watch.base)
-        m_watch.device->store(addr - m_watch.base, size, value);
+      after_ram_store(addr, size, value);
       return true;
     }
     if (auto* r = find(addr, size)) return r->device->store(addr - r->base, size, value);
     return false;
+  }
+  /// What follows every store to RAM, also one a hart made through its own page pointer: the
+  /// watcher sees it, and reservations it overlaps are broken.
+  void after_ram_store(std::uint64_t addr, unsigned size, std::uint64_t value) {
+    if (!m_reservations.empty()) break_reservations(addr, size);
+    if (m_watch.device && addr < m_watch.base + m_watch.size && addr + size > m_watch.base)
+      m_watch.device->store(addr - m_watch.base, size, value);
   }
   /// A debugger's read: RAM, or a device whose reads have no side effects. False otherwise.
   bool debug_load(std::uint64_t addr, unsigned size, std::uint64_t& value) {

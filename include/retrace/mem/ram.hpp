@@ -103,6 +103,7 @@ private:
 public:
   /// Shares the contents with a new snapshot: O(number of chunks) pointer copies.
   [[nodiscard]] Snapshot snapshot() {
+    ++m_generation; // pages become shared: pointers handed out for writing must be asked for again
     Snapshot s;
     s.chunks.assign(m_chunks.begin(), m_chunks.end());
     for (std::size_t c = 0; c < m_chunks.size(); ++c) m_chunk_shared[c] = m_chunks[c] != nullptr;
