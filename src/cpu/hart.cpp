@@ -47,6 +47,7 @@ Hart::Hart(unsigned hartid, Bus& bus, const TimeSource& time) : m_hartid(hartid)
 }
 
 void Hart::reset(u64 reset_pc) {
+  ++m_tlb_gen;
   m_s = HartState{};
   m_s.pc = reset_pc;
   m_s.priv = Priv::m;
@@ -130,6 +131,7 @@ bool Hart::fetch16(u64 va, u64& half) {
     raise(Exception::insn_access, va);
     return false;
   }
+  if (m_s.priv != Priv::m) tlb_fill(Access::fetch, va, pa);
   return true;
 }
 
@@ -156,6 +158,14 @@ bool Hart::fetch(u64 va, std::uint32_t& raw, std::uint8_t& len) {
     }
     return true;
   }
+  if ((va & (Ram::page_size - 1)) <= Ram::page_size - 4)
+    if (const auto* e = tlb_hit(Access::fetch, va)) {
+      std::uint32_t w = 0;
+      if (e->host) std::memcpy(&w, e->host + (va & (Ram::page_size - 1)), 4);
+      raw = (w & 3) != 3 ? (w & 0xffff) : w;
+      len = (w & 3) != 3 ? 2 : 4;
+      return true;
+    }
   // 16 bits at a time: a 32-bit instruction may straddle a page boundary.
   u64 lo = 0, hi = 0;
   if (!fetch16(va, lo)) return false;
@@ -173,6 +183,7 @@ bool Hart::fetch(u64 va, std::uint32_t& raw, std::uint8_t& len) {
 // --- traps and interrupts --------------------------------------------------------------------
 
 void Hart::take_trap(u64 cause, u64 tval, bool interrupt) {
+  ++m_tlb_gen; // the privilege level changes
   const u64 bit = 1ull << cause;
   const bool to_s = m_s.priv != Priv::m && ((interrupt ? m_s.mideleg : m_s.medeleg) & bit);
   const u64 mcause = interrupt ? ((1ull << 63) | cause) : cause;
@@ -226,6 +237,7 @@ bool Hart::take_pending_interrupt() {
 }
 
 void Hart::exec_mret() {
+  ++m_tlb_gen;
   if (m_s.priv != Priv::m) return illegal();
   u64 st = m_s.mstatus;
   const auto mpp = static_cast<Priv>((st & ms::mpp) >> 11);
@@ -239,6 +251,7 @@ void Hart::exec_mret() {
 }
 
 void Hart::exec_sret() {
+  ++m_tlb_gen;
   if (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::tsr))) return illegal();
   u64 st = m_s.mstatus;
   const Priv spp = (st & ms::spp) ? Priv::s : Priv::u;
@@ -258,6 +271,7 @@ void Hart::exec_wfi() {
 }
 
 void Hart::exec_sfence_vma() {
+  ++m_tlb_gen;
   if (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::tvm))) return illegal();
   // No TLB yet: translation walks the page table on every access.
 }
@@ -372,6 +386,16 @@ bool Hart::pmp_allows(u64 pa, unsigned size, Access kind, Priv priv) const noexc
   return priv == Priv::m;
 }
 
+void Hart::tlb_fill(Access kind, u64 va, u64 pa) {
+  const u64 pa_page = pa & ~(Ram::page_size - 1);
+  if (!m_bus.in_ram(pa_page, Ram::page_size) || !pmp_allows(pa_page, Ram::page_size, kind, effective_priv(kind))) return;
+  auto& ram = m_bus.ram();
+  const u64 off = pa_page - m_bus.ram_base();
+  std::uint8_t* host = kind == Access::store ? ram.page_for_write(off) : const_cast<std::uint8_t*>(ram.page_for_read(off));
+  auto& e = tlb_for(kind)[(va >> Ram::page_shift) & (tlb_size - 1)];
+  e = {va >> Ram::page_shift, m_tlb_gen, ram.generation(), pa_page >> Ram::page_shift, host};
+}
+
 bool Hart::access_slow(u64 va, unsigned size, Access kind, u64& value) {
   // Misaligned accesses succeed, as on QEMU's virt: split them into bytes when they cross a
   // page (each byte translated), otherwise do one access at the translated address.
@@ -405,6 +429,7 @@ bool Hart::access_slow(u64 va, unsigned size, Access kind, u64& value) {
     if (kind == Access::load) value = out;
   } else {
     ok = kind == Access::store ? m_bus.store(pa, size, value) : m_bus.load(pa, size, value);
+    if (ok && m_s.priv != Priv::m) tlb_fill(kind, va, pa); // M-mode has its own page cache
   }
   if (!ok) raise(access_fault(kind), va);
   return ok;
@@ -544,6 +569,7 @@ bool Hart::csr_read(unsigned n, u64& v) {
 }
 
 bool Hart::csr_write(unsigned n, u64 v) {
+  ++m_tlb_gen; // satp, mstatus (MPRV, SUM, MXR), PMP: any CSR write may change translation
   switch (n) {
   case csr::fflags: m_s.fcsr = (m_s.fcsr & ~31u) | (v & 31); fp_dirty(); return true;
   case csr::frm: m_s.fcsr = (m_s.fcsr & 31u) | static_cast<std::uint32_t>((v & 7) << 5); fp_dirty(); return true;

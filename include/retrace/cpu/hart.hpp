@@ -101,6 +101,7 @@ public:
   void set_state(const HartState& s) {
     m_s = s;
     update_pmp_summary();
+    ++m_tlb_gen;
   }
   [[nodiscard]] const HartState& state() const noexcept { return m_s; }
 
@@ -172,6 +173,13 @@ public:
       out = v;
       return true;
     }
+    if ((va & (Ram::page_size - 1)) + sizeof(T) <= Ram::page_size)
+      if (const auto* e = tlb_hit(Access::load, va)) {
+        T v{};
+        if (e->host) std::memcpy(&v, e->host + (va & (Ram::page_size - 1)), sizeof(T));
+        out = v;
+        return true;
+      }
     std::uint64_t v = 0;
     if (!access_slow(va, sizeof(T), Access::load, v)) return false;
     out = static_cast<T>(v);
@@ -196,6 +204,13 @@ public:
       m_bus.after_ram_store(va, sizeof(T), v); // watchers (HTIF tohost) and other harts' reservations
       return true;
     }
+    if ((va & (Ram::page_size - 1)) + sizeof(T) <= Ram::page_size)
+      if (const auto* e = tlb_hit(Access::store, va)) {
+        const std::uint64_t in_page = va & (Ram::page_size - 1);
+        std::memcpy(e->host + in_page, &value, sizeof(T));
+        m_bus.after_ram_store((e->pa_page << Ram::page_shift) | in_page, sizeof(T), v);
+        return true;
+      }
     return access_slow(va, sizeof(T), Access::store, v);
   }
   /// Translates for an atomic (aligned, read-write) access; false after raising the fault.
@@ -289,6 +304,26 @@ private:
     isa::Decoded d = isa::decode(0);
   };
   std::array<DecodeSlot, 4096> m_decode_cache{};
+  // A small TLB for the other modes: guest-virtual page -> host page, per access kind. An entry
+  // holds while neither this hart's translation context (m_tlb_gen: any CSR write, trap, xRET,
+  // sfence.vma, restore) nor RAM's page generation has moved. Filled only for pages that are
+  // RAM end to end and that PMP allows whole, so a hit needs no further check.
+  struct TlbEntry {
+    std::uint64_t tag = ~std::uint64_t{0}, gen = ~std::uint64_t{0}, ram_gen = ~std::uint64_t{0};
+    std::uint64_t pa_page = 0;
+    std::uint8_t* host = nullptr;
+  };
+  static constexpr std::size_t tlb_size = 256;
+  std::array<TlbEntry, tlb_size> m_tlb_fetch{}, m_tlb_load{}, m_tlb_store{};
+  std::uint64_t m_tlb_gen = 0;
+  std::array<TlbEntry, tlb_size>& tlb_for(Access kind) noexcept {
+    return kind == Access::fetch ? m_tlb_fetch : kind == Access::load ? m_tlb_load : m_tlb_store;
+  }
+  TlbEntry* tlb_hit(Access kind, std::uint64_t va) noexcept {
+    auto& e = tlb_for(kind)[(va >> Ram::page_shift) & (tlb_size - 1)];
+    return e.tag == (va >> Ram::page_shift) && e.gen == m_tlb_gen && e.ram_gen == m_bus.ram().generation() ? &e : nullptr;
+  }
+  void tlb_fill(Access kind, std::uint64_t va, std::uint64_t pa);
   // The same for M-mode loads and stores (a store page is one page_for_write returned).
   std::uint64_t m_load_page = ~std::uint64_t{0}, m_load_generation = ~std::uint64_t{0};
   const std::uint8_t* m_load_host = nullptr;
