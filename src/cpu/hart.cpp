@@ -70,7 +70,7 @@ Hart::StepResult Hart::step() {
     if (!interrupt_pending()) return StepResult::waiting;
     m_s.waiting = false;
   }
-  const bool interrupted = take_pending_interrupt();
+  const bool interrupted = (m_s.mip & m_s.mie) != 0 && take_pending_interrupt(); // nothing pending: most steps
   if (!(m_s.mcountinhibit & 1)) ++m_s.mcycle;
 
   m_exception = false;
@@ -100,24 +100,15 @@ Hart::StepResult Hart::step() {
   return StepResult::retired;
 }
 
-namespace {
 // Every 16-bit word decoded once: compressed instructions are most of RV64GC code, and
 // expanding one costs more than executing it. Built on first use, immutable afterwards.
-const std::array<isa::Decoded, 65536>& compressed_table() {
+const std::array<isa::Decoded, 65536>& Hart::compressed_table() {
   static const auto table = [] {
     auto t = std::make_unique<std::array<isa::Decoded, 65536>>();
     for (std::uint32_t w = 0; w < 65536; ++w) (*t)[w] = isa::decode(w);
     return t;
   }();
   return *table;
-}
-} // namespace
-
-const isa::Decoded& Hart::decoded(std::uint32_t raw, std::uint8_t len) {
-  if (len == 2) return compressed_table()[raw & 0xffff];
-  auto& slot = m_decode_cache[(raw >> 2) & (m_decode_cache.size() - 1)];
-  if (slot.raw != raw) slot = {raw, isa::decode(raw)};
-  return slot.d;
 }
 
 bool Hart::fetch16(u64 va, u64& half) {

@@ -287,7 +287,13 @@ private:
   bool csr_write(unsigned number, std::uint64_t v);
   void update_pmp_summary() noexcept;
   void execute(isa::Op op, isa::Insn insn);
-  const isa::Decoded& decoded(std::uint32_t raw, std::uint8_t len);
+  const isa::Decoded& decoded(std::uint32_t raw, std::uint8_t len) {
+    if (len == 2) return (*m_compressed)[raw & 0xffff];
+    auto& slot = m_decode_cache[(raw >> 2) & (m_decode_cache.size() - 1)];
+    if (slot.raw != raw) slot = {raw, isa::decode(raw)};
+    return slot.d;
+  }
+  static const std::array<isa::Decoded, 65536>& compressed_table();
 
   unsigned m_hartid;
   Bus& m_bus;
@@ -304,6 +310,7 @@ private:
     isa::Decoded d = isa::decode(0);
   };
   std::array<DecodeSlot, 4096> m_decode_cache{};
+  const std::array<isa::Decoded, 65536>* m_compressed = &compressed_table();
   // A small TLB for the other modes: guest-virtual page -> host page, per access kind. An entry
   // holds while neither this hart's translation context (m_tlb_gen: any CSR write, trap, xRET,
   // sfence.vma, restore) nor RAM's page generation has moved. Filled only for pages that are
