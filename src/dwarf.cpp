@@ -91,6 +91,8 @@ SourceLines::SourceLines(const ElfFile& elf) : m_impl(std::make_unique<Impl>()) 
 
 SourceLines::~SourceLines() = default;
 
+bool SourceLines::has_dwarf() const noexcept { return m_impl->dwarf != nullptr; }
+
 std::optional<SourceLocation> SourceLines::find(std::uint64_t addr) const {
   if (!m_impl->dwarf) return std::nullopt;
   Dwarf_Die cu;

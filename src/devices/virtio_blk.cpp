@@ -2,6 +2,7 @@
 // when their completion time comes, with scripted and seeded faults.
 #include "retrace/devices/virtio_blk.hpp"
 
+#include "retrace/detail/draw.hpp"
 #include "retrace/error.hpp"
 
 #include <algorithm>
@@ -16,13 +17,8 @@ namespace retrace {
 namespace {
 constexpr std::uint32_t blk_in = 0, blk_out = 1, blk_flush = 4, blk_get_id = 8;
 constexpr std::uint8_t blk_ok = 0, blk_ioerr = 1, blk_unsupp = 2;
-
-// One independent 64-bit draw per (drive key, request, purpose): stateless, so a snapshot needs
-// nothing but the request counter.
-std::uint64_t draw(std::uint64_t key, std::uint64_t seq, std::uint64_t purpose) {
-  const std::uint64_t in[2] = {seq, purpose};
-  return XXH3_64bits_withSeed(in, sizeof in, key);
-}
+// Draw purposes: one independent draw per (drive key, request, purpose).
+constexpr std::uint64_t draw_jitter = 1, draw_error = 2;
 } // namespace
 
 VirtioBlk::VirtioBlk(Bus& bus, DriveSpec drive, std::function<void(bool)> set_irq, const std::uint64_t& icount,
@@ -46,7 +42,7 @@ VirtioBlk::VirtioBlk(Bus& bus, DriveSpec drive, std::function<void(bool)> set_ir
   }
   m_sectors = static_cast<std::uint64_t>(st.st_size) / sector;
   m_key = XXH3_64bits_withSeed(path.data(), path.size(), seed);
-  m_fault_hits.assign(m_drive.faults.size(), 0);
+  m_s.fault_hits.assign(m_drive.faults.size(), 0);
 }
 
 VirtioBlk::~VirtioBlk() {
@@ -54,18 +50,15 @@ VirtioBlk::~VirtioBlk() {
 }
 
 VirtioBlk::State VirtioBlk::state() const {
-  return {m_t, m_submitted, m_requests, m_errors, m_in_flight, m_fault_hits, m_overlay};
+  State s = m_s;
+  s.transport = m_t; // the transport's registers live in the base class
+  return s;
 }
 
 void VirtioBlk::set_state(const State& s) {
+  m_s = s;
+  m_s.fault_hits.resize(m_drive.faults.size(), 0);
   m_t = s.transport;
-  m_submitted = s.submitted;
-  m_requests = s.requests;
-  m_errors = s.errors;
-  m_in_flight = s.in_flight;
-  m_fault_hits = s.fault_hits;
-  m_fault_hits.resize(m_drive.faults.size(), 0);
-  m_overlay = s.overlay;
   update_irq();
 }
 
@@ -75,36 +68,36 @@ std::uint32_t VirtioBlk::config_load(std::uint64_t off) const {
 }
 
 void VirtioBlk::device_reset() {
-  m_in_flight.clear(); // the driver abandoned them; the disk keeps what was written to it
+  m_s.in_flight.clear(); // the driver abandoned them; the disk keeps what was written to it
 }
 
 void VirtioBlk::notified() {
   while (auto head = next_avail()) {
-    const std::uint64_t seq = m_submitted++;
+    const std::uint64_t seq = m_s.submitted++;
     std::uint64_t ns = m_drive.latency_ns;
-    if (m_drive.jitter_ns) ns += draw(m_key, seq, 1) % (m_drive.jitter_ns + 1);
+    if (m_drive.jitter_ns) ns += detail::keyed_draw(m_key, seq, draw_jitter) % (m_drive.jitter_ns + 1);
     const std::uint64_t insns = (ns + m_ns_per_insn - 1) / m_ns_per_insn;
     if (insns == 0) {
       serve(*head, seq);
       continue;
     }
     const InFlight f{m_icount + insns, seq, *head};
-    const auto at = std::upper_bound(m_in_flight.begin(), m_in_flight.end(), f, [](const InFlight& a, const InFlight& b) {
+    const auto at = std::upper_bound(m_s.in_flight.begin(), m_s.in_flight.end(), f, [](const InFlight& a, const InFlight& b) {
       return a.complete_at != b.complete_at ? a.complete_at < b.complete_at : a.seq < b.seq;
     });
-    m_in_flight.insert(at, f);
+    m_s.in_flight.insert(at, f);
     if (m_attention) *m_attention = true; // the run loop re-plans with the new deadline
   }
 }
 
 std::uint64_t VirtioBlk::next_completion() const noexcept {
-  return m_in_flight.empty() ? never : m_in_flight.front().complete_at;
+  return m_s.in_flight.empty() ? never : m_s.in_flight.front().complete_at;
 }
 
 void VirtioBlk::complete_due() {
-  while (!m_in_flight.empty() && m_in_flight.front().complete_at <= m_icount) {
-    const InFlight f = m_in_flight.front();
-    m_in_flight.erase(m_in_flight.begin());
+  while (!m_s.in_flight.empty() && m_s.in_flight.front().complete_at <= m_icount) {
+    const InFlight f = m_s.in_flight.front();
+    m_s.in_flight.erase(m_s.in_flight.begin());
     serve(f.head, f.seq);
   }
 }
@@ -112,17 +105,17 @@ void VirtioBlk::complete_due() {
 bool VirtioBlk::fails(std::uint64_t seq) {
   for (std::size_t i = 0; i < m_drive.faults.size(); ++i) {
     const auto& f = m_drive.faults[i];
-    if (m_icount >= f.at_icount && m_fault_hits[i] < f.count) {
-      ++m_fault_hits[i];
+    if (m_icount >= f.at_icount && m_s.fault_hits[i] < f.count) {
+      ++m_s.fault_hits[i];
       return true;
     }
   }
-  return m_drive.error_ppm && draw(m_key, seq, 2) % 1'000'000 < m_drive.error_ppm;
+  return m_drive.error_ppm && detail::keyed_draw(m_key, seq, draw_error) % 1'000'000 < m_drive.error_ppm;
 }
 
 bool VirtioBlk::read_sector(std::uint64_t s, std::uint8_t* out) const {
   if (s >= m_sectors) return false;
-  if (auto it = m_overlay.find(s); it != m_overlay.end()) {
+  if (auto it = m_s.overlay.find(s); it != m_s.overlay.end()) {
     std::memcpy(out, it->second.data(), sector);
     return true;
   }
@@ -140,7 +133,7 @@ void VirtioBlk::serve(std::uint16_t head, std::uint64_t seq) {
     m_bus.load(c.front().addr, 4, type);
     m_bus.load(c.front().addr + 8, 8, sec);
     status = fails(seq) ? blk_ioerr : blk_ok;
-    if (status != blk_ok) ++m_errors;
+    if (status != blk_ok) ++m_s.errors;
     for (std::size_t k = 1; k + 1 < c.size() && status == blk_ok; ++k) {
       const auto& d = c[k];
       if (type == blk_get_id) {
@@ -168,7 +161,7 @@ void VirtioBlk::serve(std::uint16_t head, std::uint64_t seq) {
           status = blk_ioerr;
         } else {
           m_bus.ram().read(d.addr + off - m_bus.ram_base(), buf.data(), sector);
-          m_overlay[sec] = buf;
+          m_s.overlay[sec] = buf;
         }
       }
     }
@@ -177,7 +170,7 @@ void VirtioBlk::serve(std::uint16_t head, std::uint64_t seq) {
     m_bus.store(c.back().addr, 1, status);
     written += 1;
   }
-  ++m_requests;
+  ++m_s.requests;
   complete(head, written);
 }
 

@@ -2,6 +2,7 @@
 // loop with its exact instruction count.
 #include "retrace/machine/machine.hpp"
 
+#include "retrace/detail/draw.hpp"
 #include "retrace/error.hpp"
 #include "retrace/machine/fdt.hpp"
 #include "retrace/isa/insn.hpp"
@@ -439,9 +440,9 @@ bool Machine::runnable(std::size_t hart) const {
 }
 
 namespace {
+// One draw per (turn, purpose) under the run's seed.
 std::uint64_t schedule_draw(std::uint64_t seed, std::uint64_t slice, std::uint64_t purpose) {
-  const std::uint64_t in[2] = {slice, purpose};
-  return XXH3_64bits_withSeed(in, sizeof in, seed ^ 0x7363686564756c65ull); // "schedule"
+  return detail::keyed_draw(seed ^ 0x7363686564756c65ull, slice, purpose); // "schedule"
 }
 } // namespace
 

@@ -14,9 +14,6 @@ SymbolFile SymbolFile::load(const std::string& path) {
   SymbolFile f;
   f.m_elf = std::make_shared<const ElfFile>(ElfFile::load(path));
   f.m_lines = std::make_shared<const SourceLines>(*f.m_elf);
-  const auto& b = f.m_elf->bytes();
-  static constexpr char name[] = ".debug_line";
-  f.m_has_lines = std::search(b.begin(), b.end(), name, name + sizeof name) != b.end(); // section name, NUL included
   return f;
 }
 

@@ -301,7 +301,9 @@ private:
   HartState m_s;
   bool m_pmp_locked = false;     // some PMP entry has L set (so M-mode accesses are checked)
   // Caches of pure functions, never part of the state: the host page M-mode fetches from (valid
-  // while RAM's generation is unchanged), and decoded 32-bit instruction words.
+  // while RAM's generation is unchanged), and decoded 32-bit instruction words. M-mode keeps
+  // one-entry page caches beside the TLB below: routing M-mode through the TLB measured about
+  // 20% slower on the workload benchmark (docs/performance.md), where M-mode code is the common case.
   std::uint64_t m_fetch_page = ~std::uint64_t{0};
   const std::uint8_t* m_fetch_host = nullptr;
   std::uint64_t m_fetch_generation = ~std::uint64_t{0};

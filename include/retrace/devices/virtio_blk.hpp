@@ -66,7 +66,7 @@ public:
     std::uint64_t submitted = 0; ///< requests taken from the queue
     std::uint64_t requests = 0;  ///< requests completed
     std::uint64_t errors = 0;    ///< of which failed with VIRTIO_BLK_S_IOERR by a fault
-    std::vector<InFlight> in_flight;
+    std::vector<InFlight> in_flight; ///< sorted by (complete_at, seq)
     std::vector<std::uint32_t> fault_hits; ///< per scripted fault: requests it has failed
     std::map<std::uint64_t, std::array<std::uint8_t, 512>> overlay; ///< sectors written by the guest
     template <class A>
@@ -92,10 +92,7 @@ private:
   std::uint64_t m_ns_per_insn;
   std::uint64_t m_key;
   bool* m_attention;
-  std::uint64_t m_submitted = 0, m_requests = 0, m_errors = 0;
-  std::vector<InFlight> m_in_flight; // sorted by (complete_at, seq)
-  std::vector<std::uint32_t> m_fault_hits;
-  std::map<std::uint64_t, std::array<std::uint8_t, 512>> m_overlay;
+  State m_s; // all but the transport, which the base class holds (m_t)
 };
 
 } // namespace retrace

@@ -42,6 +42,8 @@ public:
   ~SourceLines();
   SourceLines(const SourceLines&) = delete;
   SourceLines& operator=(const SourceLines&) = delete;
+  /// True if the file has DWARF debugging information at all (a stripped file has none).
+  [[nodiscard]] bool has_dwarf() const noexcept;
   /// The source line of the instruction at `addr`, if the DWARF has one.
   [[nodiscard]] std::optional<SourceLocation> find(std::uint64_t addr) const;
 

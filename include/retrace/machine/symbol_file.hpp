@@ -47,13 +47,12 @@ public:
 
   [[nodiscard]] const ElfFile& elf() const noexcept { return *m_elf; }
   [[nodiscard]] const std::string& path() const noexcept { return m_elf->path(); }
-  /// True if the file has DWARF line tables (Debian's uboot.elf has none).
-  [[nodiscard]] bool has_lines() const noexcept { return m_has_lines; }
+  /// True if the file has DWARF, so lines can be named (Debian's uboot.elf has none).
+  [[nodiscard]] bool has_lines() const noexcept { return m_lines->has_dwarf(); }
 
 private:
   std::shared_ptr<const ElfFile> m_elf;
   std::shared_ptr<const SourceLines> m_lines;
-  bool m_has_lines = false;
 };
 
 } // namespace retrace
