@@ -14,7 +14,7 @@ MachineSpec resolve_host_inputs(MachineSpec spec) {
     spec.rtc_epoch_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
   }
   if (spec.rng && spec.rng_from_host) {
-    std::random_device dev; // host-entropy-ok: resolved into the spec, then recorded
+    std::random_device dev; // host-time-ok (host entropy): resolved into the spec, then recorded
     spec.rng_key = (std::uint64_t{dev()} << 32) | dev();
   }
   return spec;
