@@ -205,9 +205,9 @@ void Hart::take_trap(u64 cause, u64 tval, bool interrupt) {
   }
 }
 
-bool Hart::take_pending_interrupt() {
+u64 Hart::takeable_interrupts() const noexcept {
   const u64 pending = m_s.mip & m_s.mie;
-  if (!pending) return false;
+  if (!pending) return 0;
   // M-level interrupts: enabled below M, or in M with MIE. S-level (delegated): below S, or in
   // S with SIE; never in M.
   const u64 m_level = pending & ~m_s.mideleg;
@@ -215,6 +215,11 @@ bool Hart::take_pending_interrupt() {
   u64 take = 0;
   if (m_s.priv != Priv::m || (m_s.mstatus & ms::mie)) take = m_level;
   if (!take && (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::sie)))) take = s_level;
+  return take;
+}
+
+bool Hart::take_pending_interrupt() {
+  const u64 take = takeable_interrupts();
   if (!take) return false;
   // Priority: MEI, MSI, MTI, SEI, SSI, STI.
   for (unsigned irq : {11u, 3u, 7u, 9u, 1u, 5u}) {
@@ -408,6 +413,7 @@ bool Hart::access_slow(u64 va, unsigned size, Access kind, u64& value) {
     return false;
   }
   bool ok;
+  m_block_exit = true; // a device may raise an interrupt or ask for attention
   if ((pa & (size - 1)) != 0 && !m_bus.in_ram(pa, size)) {
     // Misaligned device access: byte by byte.
     ok = true;

@@ -403,18 +403,36 @@ RunResult Machine::run(std::uint64_t stop) {
     const std::uint64_t budget = multi ? std::min(until - m_icount, m_quantum_left) : until - m_icount;
     bool waiting = false;
     std::uint64_t n = 0;
-    while (n < budget) {
-      if (h.step() == Hart::StepResult::waiting) {
-        waiting = true;
-        break;
+    if (m_engine == Engine::blocks && !m_on_step) {
+      std::uint64_t watch = m_pc_watch && !m_pc_watch_hit ? *m_pc_watch : ~std::uint64_t{0};
+      while (n < budget) {
+        const Hart::RunResult r = h.run(budget - n, m_icount, m_attention, watch);
+        n += r.executed;
+        if (r.waiting) waiting = true;
+        // What the reference loop below does per step, for the last instruction run: the ones
+        // before it neither trapped nor were the watched pc.
+        if (r.executed > (r.trapped ? 1u : 0u)) m_same_trap_run = 0;
+        if (r.trapped) record_trap(h);
+        if (r.stepped && watch != ~std::uint64_t{0} && h.last_pc() == watch && h.last_length() != 0) {
+          m_pc_watch_hit = m_icount;
+          watch = ~std::uint64_t{0};
+        }
+        if (waiting || m_attention) break;
       }
-      ++n;
-      ++m_icount;
-      if (h.last_step_trapped()) record_trap(h);
-      else m_same_trap_run = 0;
-      if (m_pc_watch && !m_pc_watch_hit && h.last_pc() == *m_pc_watch && h.last_length() != 0) m_pc_watch_hit = m_icount;
-      if (m_on_step) m_on_step(h);
-      if (m_attention) break;
+    } else {
+      while (n < budget) {
+        if (h.step() == Hart::StepResult::waiting) {
+          waiting = true;
+          break;
+        }
+        ++n;
+        ++m_icount;
+        if (h.last_step_trapped()) record_trap(h);
+        else m_same_trap_run = 0;
+        if (m_pc_watch && !m_pc_watch_hit && h.last_pc() == *m_pc_watch && h.last_length() != 0) m_pc_watch_hit = m_icount;
+        if (m_on_step) m_on_step(h);
+        if (m_attention) break;
+      }
     }
     if (multi) m_quantum_left -= n;
     if (m_attention) {

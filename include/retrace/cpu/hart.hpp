@@ -21,6 +21,7 @@
 #include <cereal/types/array.hpp>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 namespace retrace {
 
@@ -88,12 +89,32 @@ public:
       (2ull << 62) | (1u << 0) | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 8) | (1u << 12) | (1u << 18) | (1u << 20);
 
   Hart(unsigned hartid, Bus& bus, const TimeSource& time);
+  ~Hart();
+  Hart(const Hart&) = delete;
+  Hart& operator=(const Hart&) = delete;
 
   /// Resets to the state after power-on: M-mode, pc = reset_pc, CSRs at their reset values.
   void reset(std::uint64_t reset_pc);
 
-  /// Executes one instruction (taking a pending interrupt first, at this boundary).
+  /// Executes one instruction (taking a pending interrupt first, at this boundary). This is
+  /// the reference interpreter: run() must agree with it instruction for instruction.
   StepResult step();
+
+  /// How a call to run() ended.
+  struct RunResult {
+    std::uint64_t executed = 0; ///< instructions executed (a trapped one counts, as in step)
+    bool stepped = false;       ///< the last one went through step(): last_pc() etc. describe it
+    bool trapped = false;       ///< the last one took a trap (an exception, or an interrupt via step)
+    bool waiting = false;       ///< the hart is in WFI with nothing pending
+  };
+  /// The block engine: executes up to `budget` instructions from pre-decoded blocks, exactly as
+  /// that many step() calls would. `icount` is incremented after each instruction, so a device
+  /// that reads it during an access sees the same value as under step(). Returns early after
+  /// a trap, when the hart waits, after an instruction that went through step() (CSR and
+  /// system instructions, interrupts, TLB misses) or reached a device while `attention` is set,
+  /// and before executing the instruction at `watch_pc` (which it then executes with step()).
+  RunResult run(std::uint64_t budget, std::uint64_t& icount, const bool& attention,
+                std::uint64_t watch_pc = ~std::uint64_t{0});
 
   [[nodiscard]] unsigned hartid() const noexcept { return m_hartid; }
   [[nodiscard]] HartState& state() noexcept { return m_s; }
@@ -201,14 +222,16 @@ public:
         m_store_generation = ram.generation();
       }
       std::memcpy(m_store_host + (off & (Ram::page_size - 1)), &value, sizeof(T));
-      m_bus.after_ram_store(va, sizeof(T), v); // watchers (HTIF tohost) and other harts' reservations
+      // watchers (HTIF tohost), other harts' reservations, decoded code
+      if (m_bus.after_ram_store(va, sizeof(T), v)) [[unlikely]] m_block_exit = true;
       return true;
     }
     if ((va & (Ram::page_size - 1)) + sizeof(T) <= Ram::page_size)
       if (const auto* e = tlb_hit(Access::store, va)) {
         const std::uint64_t in_page = va & (Ram::page_size - 1);
         std::memcpy(e->host + in_page, &value, sizeof(T));
-        m_bus.after_ram_store((e->pa_page << Ram::page_shift) | in_page, sizeof(T), v);
+        if (m_bus.after_ram_store((e->pa_page << Ram::page_shift) | in_page, sizeof(T), v)) [[unlikely]]
+          m_block_exit = true;
         return true;
       }
     return access_slow(va, sizeof(T), Access::store, v);
@@ -283,10 +306,16 @@ private:
   [[nodiscard]] Priv effective_priv(Access kind) const noexcept;
   void take_trap(std::uint64_t cause, std::uint64_t tval, bool interrupt);
   bool take_pending_interrupt();
+  /// The pending, enabled interrupts the current privilege and mstatus let through now.
+  [[nodiscard]] std::uint64_t takeable_interrupts() const noexcept;
   bool csr_read(unsigned number, std::uint64_t& v);
   bool csr_write(unsigned number, std::uint64_t v);
   void update_pmp_summary() noexcept;
   void execute(isa::Op op, isa::Insn insn);
+  struct Block;
+  struct BlockCache;
+  Block* block_at(std::uint64_t pc);
+  Block* build_block(Block& slot, std::uint64_t pa, std::uint64_t stamp);
   const isa::Decoded& decoded(std::uint32_t raw, std::uint8_t len) {
     if (len == 2) return (*m_compressed)[raw & 0xffff];
     auto& slot = m_decode_cache[(raw >> 2) & (m_decode_cache.size() - 1)];
@@ -338,6 +367,12 @@ private:
   const std::uint8_t* m_load_host = nullptr;
   std::uint64_t m_store_page = ~std::uint64_t{0}, m_store_generation = ~std::uint64_t{0};
   std::uint8_t* m_store_host = nullptr;
+  // Decoded blocks, by physical address (src/cpu/block_engine.cpp); allocated on first run().
+  struct BlockCacheDeleter {
+    void operator()(BlockCache* c) const noexcept;
+  };
+  std::unique_ptr<BlockCache, BlockCacheDeleter> m_blocks;
+  bool m_block_exit = false; // set by a slow memory access: the block ends after this instruction
   // per-step scratch
   std::uint64_t m_npc = 0;
   bool m_exception = false;

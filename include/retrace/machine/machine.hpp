@@ -167,6 +167,13 @@ public:
   /// icount, or none left), if it happened: the run then diverged from its recording.
   [[nodiscard]] std::optional<std::uint64_t> schedule_divergence() const noexcept { return m_schedule_divergence; }
 
+  /// Which interpreter runs the harts. Both give the same result to the instruction (a
+  /// lockstep run checks it, see docs/performance.md); `reference` steps one instruction at a
+  /// time and is what on_step callbacks always use.
+  enum class Engine : std::uint8_t { blocks, reference };
+  void set_engine(Engine e) noexcept { m_engine = e; }
+  [[nodiscard]] Engine engine() const noexcept { return m_engine; }
+
   /// Called after every step that executed an instruction or took a trap (for --trace).
   void on_step(std::function<void(const Hart&)> f) { m_on_step = std::move(f); }
 
@@ -265,6 +272,7 @@ private:
   std::optional<std::uint64_t> m_schedule_divergence;
   std::uint64_t m_slices = 0;
   std::vector<std::unique_ptr<Device>> m_owned; // placeholder devices of reserved ranges
+  Engine m_engine = Engine::blocks;
   bool m_attention = false;        // a device needs the run loop to look at it
   std::size_t m_current = 0;       // hart whose quantum is running
   std::uint64_t m_quantum_left = 0;

@@ -83,11 +83,17 @@ public:
     return false;
   }
   /// What follows every store to RAM, also one a hart made through its own page pointer: the
-  /// watcher sees it, and reservations it overlaps are broken.
-  void after_ram_store(std::uint64_t addr, unsigned size, std::uint64_t value) {
+  /// watcher sees it, reservations it overlaps are broken, and decoded code it overlaps is
+  /// dropped. True if the store reached the watcher or changed decoded code: a hart running a
+  /// block must then stop after this instruction, as it does after a device access.
+  bool after_ram_store(std::uint64_t addr, unsigned size, std::uint64_t value) {
+    bool notable = m_ram.note_write(addr - m_ram_base, size);
     if (!m_reservations.empty()) break_reservations(addr, size);
-    if (m_watch.device && addr < m_watch.base + m_watch.size && addr + size > m_watch.base)
+    if (m_watch.device && addr < m_watch.base + m_watch.size && addr + size > m_watch.base) {
       m_watch.device->store(addr - m_watch.base, size, value);
+      notable = true;
+    }
+    return notable;
   }
   /// A debugger's read: RAM, or a device whose reads have no side effects. False otherwise.
   bool debug_load(std::uint64_t addr, unsigned size, std::uint64_t& value) {

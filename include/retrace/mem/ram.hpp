@@ -65,6 +65,40 @@ public:
     const auto& p = c->pages[i & (chunk_pages - 1)];
     return p ? p->data() : nullptr;
   }
+  // --- decoded code: what the hart's block cache depends on --------------------------------
+  /// Notes that [offset, offset+n) (inside one page) holds instructions a hart has decoded.
+  /// A later write to one of those bytes (to the same 64-byte line, in fact) moves
+  /// code_epoch(), which drops every decoded block.
+  void mark_code(std::uint64_t offset, std::uint64_t n) {
+    if (m_code_lines.empty()) m_code_lines.resize((m_size + page_size - 1) >> page_shift);
+    m_code_lines[offset >> page_shift] |= line_mask(offset, n);
+  }
+  /// Moves whenever decoded instructions may have changed: a write to a marked line, or RAM
+  /// restored or cleared. One counter for all of RAM keeps the check before each block to one
+  /// compare; code that writes next to itself pays with re-decoding (code_writes() counts it).
+  [[nodiscard]] std::uint64_t code_epoch() const noexcept { return m_code_epoch; }
+  /// How many writes have hit decoded code so far.
+  [[nodiscard]] std::uint64_t code_writes() const noexcept { return m_code_writes; }
+  /// Called for every write to RAM, whoever makes it (Ram::write, and harts writing through a
+  /// page pointer via Bus::after_ram_store): self-modifying code and code loaded by a device.
+  /// True if the write changed decoded code.
+  bool note_write(std::uint64_t offset, std::uint64_t n) noexcept {
+    if (m_code_lines.empty()) return false;
+    bool changed = false;
+    while (n) {
+      const std::uint64_t in_page = offset & (page_size - 1);
+      const std::uint64_t chunk = std::min(n, page_size - in_page);
+      if (m_code_lines[offset >> page_shift] & line_mask(offset, chunk)) changed = true;
+      offset += chunk;
+      n -= chunk;
+    }
+    if (changed) { // every block is decoded again (the marks stay: the code is likely still there)
+      ++m_code_writes;
+      ++m_code_epoch;
+    }
+    return changed;
+  }
+
   /// Changes whenever a host pointer from page_for_read may have gone stale (a page was
   /// allocated or copied on write, RAM was restored or cleared), so readers may cache them.
   [[nodiscard]] std::uint64_t generation() const noexcept { return m_generation; }
@@ -112,6 +146,7 @@ public:
   /// Back to a snapshot's contents (chunks and pages stay shared until written).
   void restore(const Snapshot& s) {
     ++m_generation;
+    forget_code();
     for (std::size_t c = 0; c < m_chunks.size(); ++c) {
       m_chunks[c] = c < s.chunks.size() ? std::const_pointer_cast<Chunk>(s.chunks[c]) : nullptr;
       m_chunk_shared[c] = m_chunks[c] != nullptr;
@@ -138,6 +173,7 @@ public:
       const std::uint64_t in_page = offset & (page_size - 1);
       const std::uint64_t chunk = std::min(n, page_size - in_page);
       std::memcpy(page_for_write(offset) + in_page, in, chunk);
+      note_write(offset, chunk);
       in += chunk;
       offset += chunk;
       n -= chunk;
@@ -146,6 +182,7 @@ public:
   /// Drops every page (all of RAM reads as zero again).
   void clear() {
     ++m_generation;
+    forget_code();
     for (auto& c : m_chunks) c.reset();
     std::fill(m_chunk_shared.begin(), m_chunk_shared.end(), std::uint8_t{0});
   }
@@ -177,7 +214,21 @@ public:
   }
 
 private:
+  // Bit k: bytes [64k, 64k+64) of the page hold decoded instructions.
+  static std::uint64_t line_mask(std::uint64_t offset, std::uint64_t n) noexcept {
+    const unsigned first = static_cast<unsigned>((offset & (page_size - 1)) >> 6);
+    const unsigned last = static_cast<unsigned>(((offset & (page_size - 1)) + n - 1) >> 6);
+    const std::uint64_t upto_last = last >= 63 ? ~std::uint64_t{0} : ((std::uint64_t{2} << last) - 1);
+    return upto_last & ~((std::uint64_t{1} << first) - 1);
+  }
+  void forget_code() noexcept {
+    ++m_code_epoch;
+    std::fill(m_code_lines.begin(), m_code_lines.end(), std::uint64_t{0});
+  }
+
   std::uint64_t m_size;
+  std::vector<std::uint64_t> m_code_lines; // per page, allocated when code is first marked
+  std::uint64_t m_code_epoch = 0, m_code_writes = 0;
   std::vector<std::shared_ptr<Chunk>> m_chunks;
   std::vector<std::uint8_t> m_chunk_shared; // 1: a snapshot may hold this chunk
   std::uint64_t m_generation = 0;
