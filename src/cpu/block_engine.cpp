@@ -58,20 +58,125 @@ constexpr bool ends_block(isa::Op op) {
          op == Op::bltu || op == Op::bgeu;
 }
 
+// Instructions whose exec function is a template (exec_i.hpp, exec_m.hpp) and so runs on the
+// block context; the rest run on the hart.
+constexpr bool on_context(isa::Op op) {
+  const auto e = isa::insn_table[static_cast<std::size_t>(op)].ext;
+  return e == isa::Ext::i || e == isa::Ext::m;
+}
+constexpr bool touches_memory(isa::Op op) {
+  using F = isa::Format;
+  const auto f = isa::insn_table[static_cast<std::size_t>(op)].format;
+  return f == F::load || f == F::store;
+}
+
+// A forwarding template per instruction: the run loop's labels name both instantiations (on the
+// context and on the hart) under `if constexpr`, and only the one kept is instantiated.
+#define RETRACE_X(id, name, match, mask, fmt, ext)                                                                    \
+  template <class H, class I>                                                                                         \
+  [[gnu::always_inline]] inline void run_##id(H& h, I i) {                                                                                   \
+    exec::exec_##id(h, i);                                                                                            \
+  }
+RETRACE_RV_INSNS(RETRACE_X)
+#undef RETRACE_X
+
 } // namespace
+
+// An instruction's operands, extracted once when its block is decoded. It answers the same
+// accessors as isa::Insn for the formats of the integer instructions (exec_i.hpp, exec_m.hpp).
+struct PreInsn {
+  std::uint8_t rd_ = 0, rs1_ = 0, rs2_ = 0;
+  std::int32_t imm_ = 0; // the format's immediate (or shift amount in its low bits)
+  [[nodiscard]] unsigned rd() const { return rd_; }
+  [[nodiscard]] unsigned rs1() const { return rs1_; }
+  [[nodiscard]] unsigned rs2() const { return rs2_; }
+  [[nodiscard]] std::int64_t imm_i() const { return imm_; }
+  [[nodiscard]] std::int64_t imm_s() const { return imm_; }
+  [[nodiscard]] std::int64_t imm_b() const { return imm_; }
+  [[nodiscard]] std::int64_t imm_u() const { return imm_; }
+  [[nodiscard]] std::int64_t imm_j() const { return imm_; }
+  [[nodiscard]] unsigned shamt6() const { return static_cast<unsigned>(imm_) & 63; }
+  [[nodiscard]] unsigned shamt5() const { return static_cast<unsigned>(imm_) & 31; }
+
+  static PreInsn of(isa::Op op, isa::Insn i) {
+    PreInsn p;
+    p.rd_ = static_cast<std::uint8_t>(i.rd());
+    p.rs1_ = static_cast<std::uint8_t>(i.rs1());
+    p.rs2_ = static_cast<std::uint8_t>(i.rs2());
+    using F = isa::Format;
+    switch (isa::insn_table[static_cast<std::size_t>(op)].format) {
+    case F::u: p.imm_ = static_cast<std::int32_t>(i.imm_u()); break;
+    case F::jal: p.imm_ = static_cast<std::int32_t>(i.imm_j()); break;
+    case F::branch: p.imm_ = static_cast<std::int32_t>(i.imm_b()); break;
+    case F::store: p.imm_ = static_cast<std::int32_t>(i.imm_s()); break;
+    default: p.imm_ = static_cast<std::int32_t>(i.imm_i()); break;
+    }
+    return p;
+  }
+};
 
 struct Hart::Block {
   std::uint64_t pa = ~u64{0};    // physical address of the first instruction
   std::uint64_t stamp = ~u64{0}; // Ram::code_epoch when decoded
-  std::uint32_t count = 0;
+  std::uint32_t count = 0;       // instructions, not counting the end marker
   std::uint32_t bytes = 0;
+  bool threaded = false; // labels filled in (run() owns the label table)
   struct Insn {
-    std::uint16_t op;
+    const void* label;
+    std::uint16_t op; // isa::Op, or op_count for the end marker
     std::uint8_t len;
-    std::uint32_t raw;  // as fetched (what illegal() reports)
-    isa::Insn insn;     // expanded
+    std::uint16_t offset; // from the block's first instruction
+    PreInsn pre;
+    std::uint32_t raw; // as fetched (what illegal() reports)
+    isa::Insn insn;    // expanded
   };
-  std::array<Insn, max_block> insns;
+  std::array<Insn, max_block + 1> insns; // + the end marker
+};
+
+// What exec_i.hpp and exec_m.hpp see of the hart inside a block: registers in place, the pc
+// derived from the block's start, and loads and stores through the hart's cached pages. Only
+// what may reach a device (the slow path) first brings the machine's icount up to date.
+struct BlockContext {
+  Hart& h;
+  u64* x;
+  u64 entry_pc;                // the block's first instruction
+  u64 npc;                     // set by jumps and branches
+  const Hart::Block::Insn* in; // the instruction being executed
+  const Hart::Block::Insn* first;
+  u64& icount;
+  u64 start_icount;
+
+  [[nodiscard]] u64 xr(unsigned r) const { return x[r]; }
+  void xw(unsigned r, u64 v) {
+    if (r != 0) x[r] = v;
+  }
+  [[nodiscard]] u64 pc() const { return entry_pc + in->offset; }
+  [[nodiscard]] unsigned insn_length() const { return in->len; }
+  [[gnu::always_inline]] void jump(u64 target) {
+    if (target & 1) h.raise(Exception::insn_misaligned, target);
+    else npc = target;
+  }
+  [[nodiscard]] bool raised() const { return h.m_exception; }
+  void raise(Exception cause, u64 tval) { h.raise(cause, tval); }
+  [[gnu::always_inline]] void sync() {
+    icount = start_icount + static_cast<u64>(in - first);
+    h.m_s.pc = pc();
+  }
+  template <class T>
+  [[gnu::always_inline]] bool load(u64 va, T& out) {
+    if (h.load_cached(va, out)) return true;
+    sync();
+    return h.load_slow(va, out);
+  }
+  template <class T>
+  [[gnu::always_inline]] bool store(u64 va, T value) {
+    h.invalidate_reservation_if(va, sizeof(T));
+    if (h.store_cached(va, value)) return true;
+    sync();
+    return h.store_slow(va, value);
+  }
+  void exec_fence_i() {} // never in a block
+  void ecall() {}        // never in a block
 };
 
 struct Hart::BlockCache {
@@ -100,11 +205,15 @@ Hart::Block* Hart::build_block(Block& b, u64 pa, u64 stamp) {
     }
     const isa::Decoded& d = decoded(w, len);
     if (!blockable(d.op)) break;
-    b.insns[b.count++] = {static_cast<std::uint16_t>(d.op), len, w, d.insn};
+    b.insns[b.count++] = {nullptr, static_cast<std::uint16_t>(d.op), len, static_cast<std::uint16_t>(off - off0),
+                          PreInsn::of(d.op, d.insn), w, d.insn};
     off += len;
     if (ends_block(d.op)) break;
   }
   if (b.count == 0) return nullptr;
+  b.insns[b.count] = {nullptr, static_cast<std::uint16_t>(isa::op_count), 0, static_cast<std::uint16_t>(off - off0),
+                      {}, 0, {}};
+  b.threaded = false;
   b.bytes = static_cast<std::uint32_t>(off - off0);
   b.pa = pa;
   b.stamp = stamp;
@@ -112,7 +221,7 @@ Hart::Block* Hart::build_block(Block& b, u64 pa, u64 stamp) {
   return &b;
 }
 
-Hart::Block* Hart::block_at(u64 pc) {
+[[gnu::always_inline]] inline Hart::Block* Hart::block_at(u64 pc) {
   u64 pa = 0;
   if (m_s.priv == Priv::m) {
     if (m_pmp_locked || !m_bus.in_ram(pc, 2)) return nullptr;
@@ -134,17 +243,34 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
 #define RETRACE_X(id, name, match, mask, fmt, ext) &&op_##id,
       RETRACE_RV_INSNS(RETRACE_X)
 #undef RETRACE_X
-      &&op_illegal,
+      &&block_end, // isa::Op::illegal's slot: never in a block, so it marks a block's end
   };
   static_assert(std::size(labels) == isa::op_count + 1);
 
   RunResult r;
-  while (r.executed < budget) {
-    // Interrupts, WFI and whatever a block cannot hold go through the reference step.
+  // mcycle and minstret for the blocks run since the last flush: no block instruction reads
+  // them, so they are added before anything that might (step(), a trap, returning).
+  u64 pending = 0;
+  const auto flush_counters = [&] {
+    if (!(m_s.mcountinhibit & 1)) m_s.mcycle += pending;
+    if (!(m_s.mcountinhibit & 4)) m_s.minstret += pending;
+    pending = 0;
+  };
+  Block* b = nullptr;
+  BlockContext c{*this, m_s.x.data(), 0, 0, nullptr, nullptr, icount, 0};
+  m_exception = false;
+  m_block_exit = false;
+  m_last_trapped = false;
+
+  for (;;) {
+    if (r.executed >= budget) break;
+    // Interrupts, WFI, whatever a block cannot hold, the watched pc and the last few
+    // instructions before the budget go through the reference step.
     const bool interrupt = (m_s.mip & m_s.mie) != 0 && takeable_interrupts() != 0;
-    Block* b = (m_s.waiting || interrupt) ? nullptr : block_at(m_s.pc);
-    if (b && watch_pc - m_s.pc < b->bytes) b = nullptr;
-    if (!b) {
+    b = (m_s.waiting || interrupt) ? nullptr : block_at(m_s.pc);
+  found:
+    if (!b || watch_pc - m_s.pc < b->bytes || b->count > budget - r.executed) {
+      flush_counters();
       const StepResult s = step();
       if (s == StepResult::waiting) {
         r.waiting = true;
@@ -156,65 +282,93 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
       r.trapped = m_last_trapped;
       return r;
     }
+    if (!b->threaded) {
+      for (std::uint32_t k = 0; k <= b->count; ++k) b->insns[k].label = labels[b->insns[k].op];
+      b->threaded = true;
+    }
+    c.entry_pc = m_s.pc;
+    c.first = c.in = b->insns.data();
+    c.start_icount = icount;
+    goto *c.in->label;
 
-    const Block::Insn* in = b->insns.data();
-    const Block::Insn* const end = in + std::min<u64>(b->count, budget - r.executed);
-    const u64 start_icount = icount;
-    m_exception = false;
-    m_block_exit = false;
-    m_last_write = {};
-    m_last_trapped = false;
-    goto *labels[in->op];
-
-    // One label per instruction: the reference semantics, then straight on to the next one.
+    // One label per instruction. The integer instructions run exec_i.hpp / exec_m.hpp on the
+    // block context; the others (floating point) run on the hart itself, with its pc, icount
+    // and scratch state brought up to date first. Control transfers are always last in a block.
 #define RETRACE_X(id, name, match, mask, fmt, ext)                                                                    \
   op_##id : {                                                                                                         \
-    m_last_pc = m_s.pc;                                                                                               \
-    m_last_raw = in->raw;                                                                                             \
-    m_last_len = in->len;                                                                                             \
-    m_npc = m_s.pc + in->len;                                                                                         \
-    exec::exec_##id(*this, in->insn);                                                                                 \
-    if (m_exception | m_block_exit) [[unlikely]]                                                                      \
-      goto block_exit;                                                                                                \
-    m_s.pc = m_npc;                                                                                                   \
-    ++icount;                                                                                                         \
-    if (++in != end) goto* labels[in->op];                                                                            \
-    goto block_done;                                                                                                  \
+    constexpr auto op = isa::Op::id;                                                                                  \
+    if constexpr (ends_block(op)) {                                                                                   \
+      c.npc = c.pc() + c.in->len;                                                                                     \
+      run_##id(c, c.in->pre);                                                                                         \
+      if (m_exception) [[unlikely]]                                                                                   \
+        goto block_exit;                                                                                              \
+      m_s.pc = c.npc;                                                                                                 \
+      ++c.in;                                                                                                         \
+      goto block_done;                                                                                                \
+    } else if constexpr (on_context(op)) {                                                                            \
+      run_##id(c, c.in->pre);                                                                                         \
+      if constexpr (touches_memory(op))                                                                               \
+        if (m_exception | m_block_exit) [[unlikely]]                                                                  \
+          goto block_exit;                                                                                            \
+    } else {                                                                                                          \
+      c.sync();                                                                                                       \
+      m_npc = m_s.pc + c.in->len;                                                                                     \
+      m_last_raw = c.in->raw;                                                                                         \
+      m_last_len = c.in->len;                                                                                         \
+      run_##id(*this, c.in->insn);                                                                                    \
+      if (m_exception | m_block_exit) [[unlikely]]                                                                    \
+        goto block_exit;                                                                                              \
+    }                                                                                                                 \
+    ++c.in;                                                                                                           \
+    goto* c.in->label;                                                                                                \
   }
     RETRACE_RV_INSNS(RETRACE_X)
 #undef RETRACE_X
-  op_illegal:
-    illegal(); // never in a block; here for the table's sake
-    goto block_exit;
 
-  block_exit:
-    // The instruction at `in` faulted, or reached a device or a slow path.
-    ++icount;
-    {
-      const u64 n = icount - start_icount;
-      r.executed += n;
-      if (!(m_s.mcountinhibit & 1)) m_s.mcycle += n;
-      if (m_exception) {
-        if (!(m_s.mcountinhibit & 4)) m_s.minstret += n - 1;
-        m_last_write = {};
-        take_trap(static_cast<u64>(m_exc_cause), m_exc_tval, false);
-        m_last_trapped = true;
-        m_last_trap = static_cast<u64>(m_exc_cause);
-        r.trapped = true;
-        return r;
-      }
-      if (!(m_s.mcountinhibit & 4)) m_s.minstret += n;
-      m_s.pc = m_npc;
-      if (attention) return r;
-      continue;
-    }
+  block_end:
+    // Past the last instruction of a block that does not end in a jump.
+    m_s.pc = c.entry_pc + c.in->offset;
   block_done : {
-    const u64 n = icount - start_icount;
+    const u64 n = static_cast<u64>(c.in - c.first);
+    icount = c.start_icount + n;
     r.executed += n;
-    if (!(m_s.mcountinhibit & 1)) m_s.mcycle += n;
-    if (!(m_s.mcountinhibit & 4)) m_s.minstret += n;
+    pending += n;
+    // Straight on to the next block when nothing but registers and RAM changed.
+    if (r.executed < budget) {
+      b = block_at(m_s.pc);
+      goto found;
+    }
+    continue;
+  }
+
+  block_exit : {
+    // The instruction at c.in faulted, or reached a device or a slow path: it counts.
+    const u64 n = static_cast<u64>(c.in - c.first) + 1;
+    icount = c.start_icount + n;
+    r.executed += n;
+    pending += n - 1;
+    flush_counters();
+    m_last_write = {};
+    m_last_pc = c.pc();
+    m_last_raw = c.in->raw;
+    m_last_len = c.in->len;
+    if (!(m_s.mcountinhibit & 1)) ++m_s.mcycle;
+    if (m_exception) {
+      m_s.pc = c.pc();
+      take_trap(static_cast<u64>(m_exc_cause), m_exc_tval, false);
+      m_last_trapped = true;
+      m_last_trap = static_cast<u64>(m_exc_cause);
+      r.trapped = true;
+      return r;
+    }
+    if (!(m_s.mcountinhibit & 4)) ++m_s.minstret;
+    m_s.pc = c.pc() + c.in->len; // not a jump: those end their block without a slow path
+    m_block_exit = false;
+    if (attention) return r;
+    continue;
   }
   }
+  flush_counters();
   return r;
 }
 

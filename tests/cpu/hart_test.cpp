@@ -11,12 +11,14 @@
 // rounding); the cases are built so that each rounding mode gives a result worked out by hand
 // (ties to even vs. ties away, directed modes on both signs).
 #include "retrace/cpu/hart.hpp"
+#include "retrace/isa/softfloat.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <random>
 #include <utility>
 #include <string>
 
@@ -1988,6 +1990,83 @@ TEST_F(HartTest, InstructionsAt2ByteAlignedAddressesRun) {
   exec(0x00258513, kBase + 2);  // addi a0, a1, 2
   EXPECT_EQ(s.x[a0], 42u);
   EXPECT_EQ(s.pc, kBase + 6);
+}
+
+// exec_fd.hpp computes +, -, *, / and fused multiply-add on the host FPU when the rounding mode
+// is rne, inexact is already set and operands and result are normal, and with the soft-float
+// routines otherwise. Both must give the same bits and flags: random operands, most of them
+// normal with exponents spread so that results also overflow, underflow and cancel, run with
+// NX preset (the fast path may apply) and compared with the soft-float result.
+TEST_F(HartTest, HostFpuFastPathAgreesWithSoftFloat) {
+  namespace fp = retrace::fp;
+  using RM = fp::RoundingMode;
+  fp_on();
+  std::mt19937_64 rng(20261121);
+  auto d_operand = [&] {
+    const u64 sign = rng() & kMin64;
+    const u64 r = rng() % 16;
+    u64 exp = 1023 + (rng() % 64) - 32;        // ordinary magnitudes
+    if (r == 0) exp = 1 + rng() % 40;          // near the bottom: products underflow
+    if (r == 1) exp = 2046 - rng() % 40;       // near the top: products overflow
+    if (r == 2) exp = 0;                       // zero or subnormal
+    if (r == 3) exp = 2047;                    // infinity or NaN
+    return sign | (exp << 52) | (rng() & ((1ull << 52) - 1));
+  };
+  auto s_operand = [&] {
+    const u32 sign = static_cast<u32>(rng()) & 0x8000'0000u;
+    const u64 r = rng() % 16;
+    u32 exp = 127 + static_cast<u32>(rng() % 32) - 16;
+    if (r == 0) exp = 1 + static_cast<u32>(rng() % 20);
+    if (r == 1) exp = 254 - static_cast<u32>(rng() % 20);
+    if (r == 2) exp = 0;
+    if (r == 3) exp = 255;
+    return sign | (exp << 23) | (static_cast<u32>(rng()) & 0x7f'ffffu);
+  };
+  // fa0 = op(fa1, fa2[, fa3]) with rm = dyn (frm = rne)
+  const u32 fadd_d = 0x02c5f553, fsub_d = 0x0ac5f553, fmul_d = 0x12c5f553, fdiv_d = 0x1ac5f553;
+  const u32 fmadd_d = (13u << 27) | (1u << 25) | (12u << 20) | (11u << 15) | (7u << 12) | (10u << 7) | 0x43;
+  const u32 fadd_s = 0x00c5f553, fsub_s = 0x08c5f553, fmul_s = 0x10c5f553, fdiv_s = 0x18c5f553;
+  const u32 fmadd_s = (13u << 27) | (12u << 20) | (11u << 15) | (7u << 12) | (10u << 7) | 0x43;
+  unsigned checked = 0;
+  for (int k = 0; k < 20000; ++k) {
+    for (unsigned nx = 0; nx < 2; ++nx) {
+      const u64 a = d_operand(), bb = d_operand(), c = d_operand();
+      const u32 x = s_operand(), y = s_operand(), z = s_operand();
+      struct Case {
+        u32 insn;
+        u64 got_a, got_b, got_c;
+        u64 want;
+        std::uint8_t flags;
+      };
+      std::uint8_t f[10] = {};
+      const Case cases[] = {
+          {fadd_d, a, bb, c, fp::f64_add(a, bb, RM::rne, f[0]), 0},
+          {fsub_d, a, bb, c, fp::f64_sub(a, bb, RM::rne, f[1]), 0},
+          {fmul_d, a, bb, c, fp::f64_mul(a, bb, RM::rne, f[2]), 0},
+          {fdiv_d, a, bb, c, fp::f64_div(a, bb, RM::rne, f[3]), 0},
+          {fmadd_d, a, bb, c, fp::f64_mul_add(a, bb, c, RM::rne, f[4]), 0},
+          {fadd_s, b(x), b(y), b(z), b(fp::f32_add(x, y, RM::rne, f[5])), 0},
+          {fsub_s, b(x), b(y), b(z), b(fp::f32_sub(x, y, RM::rne, f[6])), 0},
+          {fmul_s, b(x), b(y), b(z), b(fp::f32_mul(x, y, RM::rne, f[7])), 0},
+          {fdiv_s, b(x), b(y), b(z), b(fp::f32_div(x, y, RM::rne, f[8])), 0},
+          {fmadd_s, b(x), b(y), b(z), b(fp::f32_mul_add(x, y, z, RM::rne, f[9])), 0},
+      };
+      for (std::size_t n = 0; n < std::size(cases); ++n) {
+        const auto& t = cases[n];
+        s.f[fa1] = t.got_a;
+        s.f[fa2] = t.got_b;
+        s.f[fa3] = t.got_c;
+        s.fcsr = nx; // frm = rne, fflags = NX or nothing
+        exec(t.insn);
+        ASSERT_EQ(s.f[fa0], t.want) << "insn 0x" << std::hex << t.insn << " on " << t.got_a << ", " << t.got_b
+                                    << ", " << t.got_c << " with NX " << nx;
+        ASSERT_EQ(fflags(), nx | f[n]) << "insn 0x" << std::hex << t.insn << " on " << t.got_a << ", " << t.got_b
+                                       << ", " << t.got_c << " with NX " << nx;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 400000u);
 }
 
 } // namespace

@@ -6,6 +6,10 @@
 #include "retrace/cpu/exec_i.hpp"
 #include "retrace/isa/softfloat.hpp"
 
+#include <bit>
+#include <cmath>
+#include <initializer_list>
+
 namespace retrace::exec {
 
 namespace fpd {
@@ -44,13 +48,79 @@ inline void d_binop(Hart& h, Insn i, F f) {
   h.set_fflags(fl);
   h.fw(i.rd(), r);
 }
+// A fast path on the host's FPU, taken only where it gives the same bits and flags as ours:
+// round to nearest even, every operand and the result normal (so no invalid, overflow or
+// underflow can arise, and no NaN or subnormal handling differs), and inexact already raised
+// in fflags (so whether this operation is exact does not matter). IEEE 754 requires +, -, *,
+// / and fused multiply-add to be correctly rounded, and x86-64 (SSE2) and AArch64 do so, so the
+// result does not depend on the host. Anything else goes to the soft-float routine.
+// (The build is ISO C++, so the compiler never contracts a * b + c on its own.)
+inline bool d_normal(u64 v) {
+  const u64 e = (v >> 52) & 0x7ff;
+  return e != 0 && e != 0x7ff;
+}
+inline bool s_normal(u32 v) {
+  const u32 e = (v >> 23) & 0xff;
+  return e != 0 && e != 0xff;
+}
+inline bool host_fp_ok(Hart& h, RoundingMode m) { return m == RoundingMode::rne && (h.fcsr() & fp::flag_nx); }
+template <class T, class U, class F>
+inline bool host_fp(U& out, F f, std::initializer_list<U> in) {
+  for (U v : in) {
+    if constexpr (sizeof(U) == 8) {
+      if (!d_normal(v)) return false;
+    } else {
+      if (!s_normal(v)) return false;
+    }
+  }
+  const U r = std::bit_cast<U>(f());
+  if constexpr (sizeof(U) == 8) {
+    if (!d_normal(r)) return false;
+  } else {
+    if (!s_normal(r)) return false;
+  }
+  out = r;
+  return true;
+}
+template <class F, class Host>
+inline void d_binop(Hart& h, Insn i, F f, Host host) {
+  RoundingMode m;
+  if (!rm(h, i, m)) return;
+  const u64 a = h.fr(i.rs1()), b = h.fr(i.rs2());
+  u64 r = 0;
+  if (host_fp_ok(h, m) && host_fp<double>(r, [&] { return host(std::bit_cast<double>(a), std::bit_cast<double>(b)); }, {a, b}))
+    return h.fw(i.rd(), r);
+  std::uint8_t fl = 0;
+  r = f(a, b, m, fl);
+  h.set_fflags(fl);
+  h.fw(i.rd(), r);
+}
+template <class F, class Host>
+inline void s_binop(Hart& h, Insn i, F f, Host host) {
+  RoundingMode m;
+  if (!rm(h, i, m)) return;
+  const u32 a = h.fr32(i.rs1()), b = h.fr32(i.rs2());
+  u32 r = 0;
+  if (host_fp_ok(h, m) && host_fp<float>(r, [&] { return host(std::bit_cast<float>(a), std::bit_cast<float>(b)); }, {a, b}))
+    return h.fw32(i.rd(), r);
+  std::uint8_t fl = 0;
+  r = f(a, b, m, fl);
+  h.set_fflags(fl);
+  h.fw32(i.rd(), r);
+}
 // fmadd/fmsub/fnmsub/fnmadd: negate the product and/or the addend by flipping sign bits.
 inline void s_fma(Hart& h, Insn i, bool neg_product, bool neg_addend) {
   RoundingMode m;
   if (!rm(h, i, m)) return;
   std::uint8_t fl = 0;
   const u32 a = h.fr32(i.rs1()) ^ (neg_product ? 0x80000000u : 0), c = h.fr32(i.rs3()) ^ (neg_addend ? 0x80000000u : 0);
-  const u32 r = fp::f32_mul_add(a, h.fr32(i.rs2()), c, m, fl);
+  const u32 b = h.fr32(i.rs2());
+  u32 r = 0;
+  if (host_fp_ok(h, m) &&
+      host_fp<float>(r, [&] { return std::fma(std::bit_cast<float>(a), std::bit_cast<float>(b), std::bit_cast<float>(c)); },
+                     {a, b, c}))
+    return h.fw32(i.rd(), r);
+  r = fp::f32_mul_add(a, b, c, m, fl);
   h.set_fflags(fl);
   h.fw32(i.rd(), r);
 }
@@ -60,7 +130,14 @@ inline void d_fma(Hart& h, Insn i, bool neg_product, bool neg_addend) {
   std::uint8_t fl = 0;
   constexpr u64 sign = 1ull << 63;
   const u64 a = h.fr(i.rs1()) ^ (neg_product ? sign : 0), c = h.fr(i.rs3()) ^ (neg_addend ? sign : 0);
-  const u64 r = fp::f64_mul_add(a, h.fr(i.rs2()), c, m, fl);
+  const u64 b = h.fr(i.rs2());
+  u64 r = 0;
+  if (host_fp_ok(h, m) &&
+      host_fp<double>(
+          r, [&] { return std::fma(std::bit_cast<double>(a), std::bit_cast<double>(b), std::bit_cast<double>(c)); },
+          {a, b, c}))
+    return h.fw(i.rd(), r);
+  r = fp::f64_mul_add(a, b, c, m, fl);
   h.set_fflags(fl);
   h.fw(i.rd(), r);
 }
@@ -128,14 +205,30 @@ inline void exec_fmsub_d(Hart& h, Insn i) { fpd::d_fma(h, i, false, true); }
 inline void exec_fnmsub_d(Hart& h, Insn i) { fpd::d_fma(h, i, true, false); }
 inline void exec_fnmadd_d(Hart& h, Insn i) { fpd::d_fma(h, i, true, true); }
 
-inline void exec_fadd_s(Hart& h, Insn i) { fpd::s_binop(h, i, fp::f32_add); }
-inline void exec_fsub_s(Hart& h, Insn i) { fpd::s_binop(h, i, fp::f32_sub); }
-inline void exec_fmul_s(Hart& h, Insn i) { fpd::s_binop(h, i, fp::f32_mul); }
-inline void exec_fdiv_s(Hart& h, Insn i) { fpd::s_binop(h, i, fp::f32_div); }
-inline void exec_fadd_d(Hart& h, Insn i) { fpd::d_binop(h, i, fp::f64_add); }
-inline void exec_fsub_d(Hart& h, Insn i) { fpd::d_binop(h, i, fp::f64_sub); }
-inline void exec_fmul_d(Hart& h, Insn i) { fpd::d_binop(h, i, fp::f64_mul); }
-inline void exec_fdiv_d(Hart& h, Insn i) { fpd::d_binop(h, i, fp::f64_div); }
+inline void exec_fadd_s(Hart& h, Insn i) {
+  fpd::s_binop(h, i, fp::f32_add, [](float x, float y) { return x + y; });
+}
+inline void exec_fsub_s(Hart& h, Insn i) {
+  fpd::s_binop(h, i, fp::f32_sub, [](float x, float y) { return x - y; });
+}
+inline void exec_fmul_s(Hart& h, Insn i) {
+  fpd::s_binop(h, i, fp::f32_mul, [](float x, float y) { return x * y; });
+}
+inline void exec_fdiv_s(Hart& h, Insn i) {
+  fpd::s_binop(h, i, fp::f32_div, [](float x, float y) { return x / y; });
+}
+inline void exec_fadd_d(Hart& h, Insn i) {
+  fpd::d_binop(h, i, fp::f64_add, [](double x, double y) { return x + y; });
+}
+inline void exec_fsub_d(Hart& h, Insn i) {
+  fpd::d_binop(h, i, fp::f64_sub, [](double x, double y) { return x - y; });
+}
+inline void exec_fmul_d(Hart& h, Insn i) {
+  fpd::d_binop(h, i, fp::f64_mul, [](double x, double y) { return x * y; });
+}
+inline void exec_fdiv_d(Hart& h, Insn i) {
+  fpd::d_binop(h, i, fp::f64_div, [](double x, double y) { return x / y; });
+}
 inline void exec_fsqrt_s(Hart& h, Insn i) {
   fpd::s_binop(h, i, [](std::uint32_t a, std::uint32_t, fp::RoundingMode m, std::uint8_t& fl) { return fp::f32_sqrt(a, m, fl); });
 }

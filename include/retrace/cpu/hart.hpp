@@ -181,60 +181,13 @@ public:
   /// Loads `T` from a guest-virtual address; on failure raises the fault and returns false.
   template <class T>
   bool load(std::uint64_t va, T& out) {
-    if (fast_data_path(va, sizeof(T))) {
-      const std::uint64_t off = va - m_bus.ram_base();
-      const auto& ram = m_bus.ram();
-      if ((off >> Ram::page_shift) != m_load_page || ram.generation() != m_load_generation) {
-        m_load_page = off >> Ram::page_shift;
-        m_load_host = ram.page_for_read(off);
-        m_load_generation = ram.generation();
-      }
-      T v{};
-      if (m_load_host) std::memcpy(&v, m_load_host + (off & (Ram::page_size - 1)), sizeof(T));
-      out = v;
-      return true;
-    }
-    if ((va & (Ram::page_size - 1)) + sizeof(T) <= Ram::page_size)
-      if (const auto* e = tlb_hit(Access::load, va)) {
-        T v{};
-        if (e->host) std::memcpy(&v, e->host + (va & (Ram::page_size - 1)), sizeof(T));
-        out = v;
-        return true;
-      }
-    std::uint64_t v = 0;
-    if (!access_slow(va, sizeof(T), Access::load, v)) return false;
-    out = static_cast<T>(v);
-    return true;
+    return load_cached(va, out) || load_slow(va, out);
   }
   /// Stores `T` to a guest-virtual address; on failure raises the fault and returns false.
   template <class T>
   bool store(std::uint64_t va, T value) {
     invalidate_reservation_if(va, sizeof(T));
-    std::uint64_t v = static_cast<std::uint64_t>(value);
-    if (fast_data_path(va, sizeof(T))) {
-      const std::uint64_t off = va - m_bus.ram_base();
-      auto& ram = m_bus.ram();
-      // A page written once stays this hart's to write until the generation moves (a snapshot
-      // shares it, or RAM is restored or cleared): then page_for_write copies it again.
-      if ((off >> Ram::page_shift) != m_store_page || ram.generation() != m_store_generation) {
-        m_store_host = ram.page_for_write(off);
-        m_store_page = off >> Ram::page_shift;
-        m_store_generation = ram.generation();
-      }
-      std::memcpy(m_store_host + (off & (Ram::page_size - 1)), &value, sizeof(T));
-      // watchers (HTIF tohost), other harts' reservations, decoded code
-      if (m_bus.after_ram_store(va, sizeof(T), v)) [[unlikely]] m_block_exit = true;
-      return true;
-    }
-    if ((va & (Ram::page_size - 1)) + sizeof(T) <= Ram::page_size)
-      if (const auto* e = tlb_hit(Access::store, va)) {
-        const std::uint64_t in_page = va & (Ram::page_size - 1);
-        std::memcpy(e->host + in_page, &value, sizeof(T));
-        if (m_bus.after_ram_store((e->pa_page << Ram::page_shift) | in_page, sizeof(T), v)) [[unlikely]]
-          m_block_exit = true;
-        return true;
-      }
-    return access_slow(va, sizeof(T), Access::store, v);
+    return store_cached(va, value) || store_slow(va, value);
   }
   /// Translates for an atomic (aligned, read-write) access; false after raising the fault.
   bool translate_amo(std::uint64_t va, unsigned size, std::uint64_t& pa, bool is_lr);
@@ -247,6 +200,7 @@ public:
 
   // floating point
   [[nodiscard]] bool fp_enabled() const noexcept { return (m_s.mstatus & mstatus_bits::fs) != 0; }
+  [[nodiscard]] std::uint32_t fcsr() const noexcept { return m_s.fcsr; }
   void fp_dirty() noexcept { m_s.mstatus |= mstatus_bits::fs | mstatus_bits::sd; }
   [[nodiscard]] std::uint64_t fr(unsigned r) const noexcept { return m_s.f[r]; }
   void fw(unsigned r, std::uint64_t v) noexcept {
@@ -288,8 +242,76 @@ public:
   }
 
 private:
+  friend struct BlockContext;
+  // The two halves of load and store: through a cached host page (true if it applied), or
+  // through translation, PMP and the bus (which may reach a device and may fault).
+  template <class T>
+  [[gnu::always_inline]] bool load_cached(std::uint64_t va, T& out) {
+    if (fast_data_path(va, sizeof(T))) {
+      const std::uint64_t off = va - m_bus.ram_base();
+      const auto& ram = m_bus.ram();
+      if ((off >> Ram::page_shift) != m_load_page || ram.generation() != m_load_generation) {
+        m_load_page = off >> Ram::page_shift;
+        m_load_host = ram.page_for_read(off);
+        m_load_generation = ram.generation();
+      }
+      T v{};
+      if (m_load_host) std::memcpy(&v, m_load_host + (off & (Ram::page_size - 1)), sizeof(T));
+      out = v;
+      return true;
+    }
+    if ((va & (Ram::page_size - 1)) + sizeof(T) <= Ram::page_size)
+      if (const auto* e = tlb_hit(Access::load, va)) {
+        T v{};
+        if (e->host) std::memcpy(&v, e->host + (va & (Ram::page_size - 1)), sizeof(T));
+        out = v;
+        return true;
+      }
+    return false;
+  }
+  template <class T>
+  bool load_slow(std::uint64_t va, T& out) {
+    std::uint64_t v = 0;
+    if (!access_slow(va, sizeof(T), Access::load, v)) return false;
+    out = static_cast<T>(v);
+    return true;
+  }
+  template <class T>
+  [[gnu::always_inline]] bool store_cached(std::uint64_t va, T value) {
+    const auto v = static_cast<std::uint64_t>(value);
+    if (fast_data_path(va, sizeof(T))) {
+      const std::uint64_t off = va - m_bus.ram_base();
+      auto& ram = m_bus.ram();
+      // A page written once stays this hart's to write until the generation moves (a snapshot
+      // shares it, or RAM is restored or cleared): then page_for_write copies it again.
+      if ((off >> Ram::page_shift) != m_store_page || ram.generation() != m_store_generation) {
+        m_store_host = ram.page_for_write(off);
+        m_store_page = off >> Ram::page_shift;
+        m_store_generation = ram.generation();
+      }
+      std::memcpy(m_store_host + (off & (Ram::page_size - 1)), &value, sizeof(T));
+      // watchers (HTIF tohost), other harts' reservations, decoded code
+      if (m_bus.after_ram_store(va, sizeof(T), v)) [[unlikely]] m_block_exit = true;
+      return true;
+    }
+    if ((va & (Ram::page_size - 1)) + sizeof(T) <= Ram::page_size)
+      if (const auto* e = tlb_hit(Access::store, va)) {
+        const std::uint64_t in_page = va & (Ram::page_size - 1);
+        std::memcpy(e->host + in_page, &value, sizeof(T));
+        if (m_bus.after_ram_store((e->pa_page << Ram::page_shift) | in_page, sizeof(T), v)) [[unlikely]]
+          m_block_exit = true;
+        return true;
+      }
+    return false;
+  }
+  template <class T>
+  bool store_slow(std::uint64_t va, T value) {
+    auto v = static_cast<std::uint64_t>(value);
+    return access_slow(va, sizeof(T), Access::store, v);
+  }
+
   // RAM fast path: M-mode data access without MPRV, with no locked PMP entry, inside one page of RAM.
-  [[nodiscard]] bool fast_data_path(std::uint64_t va, unsigned size) const noexcept {
+  [[nodiscard, gnu::always_inline]] bool fast_data_path(std::uint64_t va, unsigned size) const noexcept {
     return m_s.priv == Priv::m && !(m_s.mstatus & mstatus_bits::mprv) && !m_pmp_locked &&
            m_bus.in_ram(va, size) && ((va & (Ram::page_size - 1)) + size <= Ram::page_size);
   }
@@ -357,7 +379,7 @@ private:
   std::array<TlbEntry, tlb_size>& tlb_for(Access kind) noexcept {
     return kind == Access::fetch ? m_tlb_fetch : kind == Access::load ? m_tlb_load : m_tlb_store;
   }
-  TlbEntry* tlb_hit(Access kind, std::uint64_t va) noexcept {
+  [[gnu::always_inline]] TlbEntry* tlb_hit(Access kind, std::uint64_t va) noexcept {
     auto& e = tlb_for(kind)[(va >> Ram::page_shift) & (tlb_size - 1)];
     return e.tag == (va >> Ram::page_shift) && e.gen == m_tlb_gen && e.ram_gen == m_bus.ram().generation() ? &e : nullptr;
   }

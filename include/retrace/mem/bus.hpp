@@ -86,7 +86,7 @@ public:
   /// watcher sees it, reservations it overlaps are broken, and decoded code it overlaps is
   /// dropped. True if the store reached the watcher or changed decoded code: a hart running a
   /// block must then stop after this instruction, as it does after a device access.
-  bool after_ram_store(std::uint64_t addr, unsigned size, std::uint64_t value) {
+  [[gnu::always_inline]] bool after_ram_store(std::uint64_t addr, unsigned size, std::uint64_t value) {
     bool notable = m_ram.note_write(addr - m_ram_base, size);
     if (!m_reservations.empty()) break_reservations(addr, size);
     if (m_watch.device && addr < m_watch.base + m_watch.size && addr + size > m_watch.base) {

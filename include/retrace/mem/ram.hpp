@@ -84,6 +84,10 @@ public:
   /// True if the write changed decoded code.
   bool note_write(std::uint64_t offset, std::uint64_t n) noexcept {
     if (m_code_lines.empty()) return false;
+    if (n <= 8 && (offset & (page_size - 1)) + n <= page_size) [[likely]] { // one access of a hart
+      if (!(m_code_lines[offset >> page_shift] & line_mask(offset, n))) [[likely]]
+        return false;
+    }
     bool changed = false;
     while (n) {
       const std::uint64_t in_page = offset & (page_size - 1);
