@@ -8,6 +8,7 @@
 #include "retrace/machine/machine.hpp"
 #include "retrace/replay/log.hpp"
 #include "retrace/replay/pack.hpp"
+#include "retrace/replay/lockstep.hpp"
 #include "retrace/replay/replay.hpp"
 #include "retrace/version.hpp"
 
@@ -60,7 +61,15 @@ struct RunOptions {
   std::string rtc;                 // "", SECONDS, ISO date, or "host"
   std::string chaos;               // "", or "MIN..MAX" quantum bounds
   bool stats = false;              // print the instruction count and speed at the end
+  std::string engine = "blocks";   // or "reference"
 };
+
+// --engine: which interpreter runs the harts (they agree; see `retrace lockstep`).
+retrace::Machine::Engine parse_engine(const std::string& e) {
+  if (e == "blocks") return retrace::Machine::Engine::blocks;
+  if (e == "reference") return retrace::Machine::Engine::reference;
+  throw retrace::Error(retrace::Errc::bad_argument, "--engine takes 'blocks' or 'reference', not '" + e + "'");
+}
 
 // Exit statuses of `retrace run` that are not the guest's own.
 constexpr int exit_limit = 124; // --max-insns reached (as timeout(1))
@@ -117,6 +126,7 @@ int cmd_run(RunOptions& o) {
   else if (!o.rtc.empty()) o.spec.rtc_epoch_ns = retrace::parse_rtc_epoch(o.rtc);
   o.spec = retrace::resolve_host_inputs(std::move(o.spec)); // the only host reads; the log records the values
   retrace::Machine m(o.spec);
+  m.set_engine(parse_engine(o.engine));
   std::FILE* out = stdout;
   std::setvbuf(out, nullptr, _IONBF, 0); // a console: prompts without a newline must show at once
   // Expect-style console script: when the output ends with the next pattern, send its reply.
@@ -236,12 +246,13 @@ struct ResolvedLog {
   ResolvedLog& operator=(const ResolvedLog&) = delete;
 };
 
-int cmd_replay(const std::string& given, std::uint64_t to, bool quiet) {
+int cmd_replay(const std::string& given, std::uint64_t to, bool quiet, const std::string& engine) {
   const ResolvedLog resolved(given);
   const std::string& path = resolved.path;
   const auto log = retrace::LogReader::read(path);
   if (log.error()) fmt::print(stderr, "retrace: warning: {}; replaying the valid prefix\n", log.error()->what());
   retrace::Replayer replay(log);
+  replay.machine().set_engine(parse_engine(engine));
   if (!quiet)
     replay.machine().uart().on_output([](char c) {
       std::fputc(c, stdout);
@@ -272,6 +283,26 @@ int cmd_replay(const std::string& given, std::uint64_t to, bool quiet) {
   fmt::print(stderr, "retrace: replay matches the recording: {} instructions, {} inputs, {} digests; {}{}\n",
              end->icount, r.inputs, r.digests_checked, reason_text(end->reason),
              end->reason == retrace::StopReason::exited ? fmt::format(" with status {}", end->status) : "");
+  return 0;
+}
+
+int cmd_lockstep(const std::string& given, std::uint64_t to, std::uint64_t chunk, std::uint64_t digest_every) {
+  const ResolvedLog resolved(given);
+  const auto log = retrace::LogReader::read(resolved.path);
+  if (log.error()) fmt::print(stderr, "retrace: warning: {}; comparing the valid prefix\n", log.error()->what());
+  retrace::LockstepOptions options;
+  if (to) options.stop = to;
+  if (chunk) options.max_chunk = chunk;
+  if (digest_every) options.digest_every = digest_every;
+  const auto r = retrace::lockstep(log, options);
+  if (r.difference) {
+    fmt::print(stderr, "retrace: the block engine differs from the reference interpreter {}\n", r.difference->describe());
+    return 1;
+  }
+  fmt::print(stderr,
+             "retrace: lockstep: the block engine and the reference interpreter agree on all {} instructions ({} state "
+             "comparisons, {} machine digests); the run {}\n",
+             r.icount, r.chunks, r.digests, reason_text(r.end.reason));
   return 0;
 }
 
@@ -527,6 +558,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.spec.seed, "Seed for device randomness: disk jitter and errors, virtio-rng, rng-seed")
       ->capture_default_str();
   run_cmd->add_flag("--stats", run.stats, "At the end, print the instruction count and the speed to stderr");
+  run_cmd->add_option("--engine", run.engine, "Interpreter: 'blocks' (default) or 'reference' (one instruction at a time)")
+      ->capture_default_str();
   auto* rng_opt = run_cmd->add_option("--rng", run.rng, "Add a virtio-rng device: 'seed' (bytes from --seed) or 'host' (host entropy, recorded)")
       ->expected(0, 1);
   run_cmd->add_option("--quantum", run.spec.quantum, "Instructions per turn of a hart (multi-hart)")->capture_default_str();
@@ -547,6 +580,16 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("log", log_path, "Log file")->required();
   replay_cmd->add_option("--to", replay_to, "Stop at this icount");
   replay_cmd->add_flag("--quiet,-q", replay_quiet, "Do not print the guest's UART output");
+  std::string replay_engine = "blocks";
+  replay_cmd->add_option("--engine", replay_engine, "Interpreter: 'blocks' (default) or 'reference'")->capture_default_str();
+
+  std::uint64_t lockstep_to = 0, lockstep_chunk = 0, lockstep_digest = 0;
+  auto* lockstep_cmd = app.add_subcommand(
+      "lockstep", "Replay a log on the block engine and the reference interpreter side by side; report the first difference");
+  lockstep_cmd->add_option("log", log_path, "Log file")->required();
+  lockstep_cmd->add_option("--to", lockstep_to, "Stop comparing at this icount");
+  lockstep_cmd->add_option("--chunk", lockstep_chunk, "Longest run between comparisons (default 4096)");
+  lockstep_cmd->add_option("--digest-every", lockstep_digest, "Compare RAM and devices this often (default 1000000)");
 
   std::string until;
   bool bisect_json = false;
@@ -611,7 +654,8 @@ int main(int argc, char** argv) {
       if (rng_opt->count() && run.rng.empty()) run.rng = "seed"; // a bare --rng
       return cmd_run(run);
     }
-    if (*replay_cmd) return cmd_replay(log_path, replay_to, replay_quiet);
+    if (*replay_cmd) return cmd_replay(log_path, replay_to, replay_quiet, replay_engine);
+    if (*lockstep_cmd) return cmd_lockstep(log_path, lockstep_to, lockstep_chunk, lockstep_digest);
     if (*dump_cmd) return cmd_dump(log_path, dump_json);
     if (*replay_all_cmd) return cmd_replay_all(all_logs, all_jobs);
     if (*gdb_cmd)

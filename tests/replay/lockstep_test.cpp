@@ -1,0 +1,166 @@
+// Tests for include/retrace/replay/lockstep.hpp: the block engine agrees with the reference
+// interpreter on every guest fixture, on ten million randomized instructions in M- and U-mode,
+// and on recorded logs (which replay digest-identical with both engines); and lockstep reports
+// the first instruction after which two machines differ.
+#include "retrace/replay/digest.hpp"
+#include "retrace/replay/lockstep.hpp"
+#include "retrace/replay/log.hpp"
+#include "retrace/replay/replay.hpp"
+
+#include "guests.hpp"
+#include "random_stream.hpp"
+#include "subprocess.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace retrace;
+using test::GuestFixture;
+using ::testing::HasSubstr;
+
+std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+
+std::unique_ptr<Machine> fixture_machine(const GuestFixture& g) {
+  MachineSpec spec;
+  spec.kernel = g.elf;
+  auto m = std::make_unique<Machine>(spec);
+  if (*g.input) m->schedule(0, {InputEvent::uart_rx, g.input});
+  return m;
+}
+std::uint64_t fixture_budget(const GuestFixture& g) { return g.expect_exit < 0 ? 30'000'000 : 500'000'000; }
+
+class LockstepFixture : public ::testing::TestWithParam<GuestFixture> {};
+
+TEST_P(LockstepFixture, BlockEngineAgreesWithReference) {
+  const auto& g = GetParam();
+  LockstepOptions o;
+  o.stop = fixture_budget(g);
+  o.digest_every = 100'000;
+  const auto r = lockstep([&] { return fixture_machine(g); }, o);
+  ASSERT_FALSE(r.difference) << r.difference->describe();
+  EXPECT_GT(r.icount, 0u);
+  EXPECT_GT(r.digests, 0u);
+  if (g.expect_exit >= 0) {
+    EXPECT_EQ(r.end.reason, StopReason::exited);
+    EXPECT_EQ(r.end.status, static_cast<std::uint32_t>(g.expect_exit));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Guests, LockstepFixture, ::testing::ValuesIn(test::guest_fixtures()),
+                         [](const auto& p) { return test::test_name(p.param.name); });
+
+TEST(Lockstep, TenMillionRandomInstructionsInMachineAndUserMode) {
+  // Random streams: every instruction kind with random operands, compressed words and garbage;
+  // traps, self-modifying stores, FP with random rounding modes, CSR accesses (illegal ones
+  // too), and in U-mode every fetch, load and store through the TLB and PMP.
+  std::uint64_t total = 0, traps = 0;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const auto mode = seed % 2 ? test::StreamMode::machine : test::StreamMode::user;
+    const std::string image = test::make_random_stream(seed, 16384, mode);
+    LockstepOptions o;
+    o.stop = 1'000'000;
+    o.digest_every = 50'000;
+    const auto make = [&] {
+      MachineSpec spec;
+      spec.kernel = image;
+      spec.ram_size = 16 << 20;
+      auto m = std::make_unique<Machine>(spec);
+      m->set_trap_loop_threshold(0); // keep going whatever the stream does
+      return m;
+    };
+    const auto r = lockstep(make, o);
+    ASSERT_FALSE(r.difference) << "seed " << seed << ": " << r.difference->describe();
+    total += r.icount;
+    // How many traps that was, and how much ran in U-mode: the streams must not be trivial.
+    auto m = make();
+    std::uint64_t in_user = 0;
+    m->on_step([&](const Hart& h) { in_user += h.state().priv == Priv::u; });
+    m->run(r.icount);
+    traps += m->trap_count();
+    if (mode == test::StreamMode::user) EXPECT_GT(in_user, r.icount / 10) << "seed " << seed;
+  }
+  EXPECT_GE(total, 10'000'000u);
+  EXPECT_GT(traps, 10'000u);
+  RecordProperty("instructions", std::to_string(total));
+  RecordProperty("traps", std::to_string(traps));
+}
+
+TEST(Lockstep, ReportsTheFirstInstructionAfterWhichTheMachinesDiffer) {
+  // Two machines that are not the same: the second of each pair gets its input later, so the
+  // echo guest's state departs where it first reads the UART differently. Lockstep must name
+  // the same icount as stepping two reference machines side by side, one instruction at a time.
+  const auto& g = test::guest_fixture("uart-echo");
+  int calls = 0;
+  const auto make = [&] {
+    MachineSpec spec;
+    spec.kernel = g.elf;
+    auto m = std::make_unique<Machine>(spec);
+    m->schedule(calls++ % 2 ? 3000 : 2000, {InputEvent::uart_rx, "hello\rquit\r"});
+    return m;
+  };
+  LockstepOptions o;
+  o.stop = 2'000'000;
+  const auto r = lockstep(make, o);
+  ASSERT_TRUE(r.difference);
+
+  calls = 0;
+  auto a = make(), b = make();
+  std::uint64_t first = 0;
+  for (std::uint64_t i = 1; i <= o.stop && !first; ++i) {
+    a->run(i);
+    b->run(i);
+    if (!(a->hart(0).state() == b->hart(0).state()) || a->uart().output() != b->uart().output() ||
+        state_digest(*a) != state_digest(*b))
+      first = i;
+  }
+  ASSERT_NE(first, 0u);
+  EXPECT_EQ(r.difference->icount, first) << r.difference->describe();
+  EXPECT_EQ(r.icount, first - 1);
+  EXPECT_THAT(r.difference->describe(), HasSubstr("after instruction " + std::to_string(first)));
+}
+
+TEST(Lockstep, LogsReplayDigestIdenticalWithBothEngines) {
+  for (const auto& g : test::guest_fixtures()) {
+    SCOPED_TRACE(g.name);
+    for (auto rec_engine : {Machine::Engine::blocks, Machine::Engine::reference}) {
+      const std::string path = temp(std::string(g.name) + "-engine.rlog");
+      {
+        auto m = fixture_machine(g);
+        m->set_engine(rec_engine);
+        Recorder rec(*m, path, {g.name, 0, 1'000});
+        rec.finish(rec.run(g.expect_exit < 0 ? 3'000'000 : 500'000'000));
+      }
+      const auto log = LogReader::read(path);
+      ASSERT_FALSE(log.error());
+      for (auto replay_engine : {Machine::Engine::blocks, Machine::Engine::reference}) {
+        Replayer replay(log);
+        replay.machine().set_engine(replay_engine);
+        const auto r = replay.run();
+        EXPECT_TRUE(r.matches_recording()) << "recorded with " << static_cast<int>(rec_engine) << ", replayed with "
+                                           << static_cast<int>(replay_engine) << ": diverged " << r.diverged
+                                           << " between " << r.diverged_after << " and " << r.diverged_by;
+        EXPECT_EQ(r.digests_checked, r.result.icount / 1'000);
+      }
+    }
+  }
+}
+
+TEST(LockstepCli, AgreesOnALogAndSaysSo) {
+  const std::string path = temp("lockstep-cli.rlog");
+  const auto rec = test::run_process({RETRACE_CLI, "run", "-k", test::guest_fixture("uart-echo").elf, "--input",
+                                      "500:hey\\rquit\\r", "--record", path});
+  ASSERT_EQ(rec.exit_status, 0) << rec.err;
+  const auto ls = test::run_process({RETRACE_CLI, "lockstep", path});
+  EXPECT_EQ(ls.exit_status, 0) << ls.err;
+  EXPECT_THAT(ls.err, HasSubstr("agree on all"));
+  const auto ref = test::run_process({RETRACE_CLI, "replay", "--engine", "reference", path});
+  EXPECT_EQ(ref.exit_status, 0) << ref.err;
+  EXPECT_EQ(ref.out, rec.out);
+  const auto bad = test::run_process({RETRACE_CLI, "replay", "--engine", "jit", path});
+  EXPECT_EQ(bad.exit_status, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--engine takes 'blocks' or 'reference', not 'jit'"));
+}
+
+} // namespace

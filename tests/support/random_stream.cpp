@@ -1,0 +1,116 @@
+#include "random_stream.hpp"
+
+#include "retrace/isa/encoding.hpp"
+#include "retrace/isa/insn.hpp"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <random>
+#include <vector>
+
+namespace retrace::test {
+
+std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode mode) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::uint32_t> w;
+  using namespace retrace::isa;
+  constexpr unsigned t0 = 5, t1 = 6, t2 = 7, t3 = 28, t4 = 29;
+  w.push_back(enc_u(0, t0, 0x17));            // auipc t0, 0
+  w.push_back(enc_i(0x305, t0, 1, 0, 0x73));  // csrw mtvec, t0 (user mode: patched to the handler)
+  const std::size_t set_mtvec = w.size() - 1;
+  w.push_back(enc_u(0x6000, t1, 0x37));       // lui t1, 6 (FS = dirty)
+  w.push_back(enc_i(0x300, t1, 2, 0, 0x73));  // csrs mstatus, t1
+  if (mode == StreamMode::machine) {
+    // Every trap restarts the stream here. MTIP always pending (mtimecmp = 0) and enabled in
+    // mie, so a random WFI wakes at once.
+    w.push_back(enc_u(0x2004000, t2, 0x37));  // lui t2, 0x2004
+    w.push_back(enc_s(0, 0, t2, 3, 0x23));    // sd zero, 0(t2)
+    w.push_back(enc_i(0x80, 0, 0, t1, 0x13)); // li t1, 0x80
+    w.push_back(enc_i(0x304, t1, 2, 0, 0x73)); // csrs mie, t1
+  } else {
+    // Boot, once. No interrupt enabled: in U-mode a pending one would be taken at once,
+    // forever (and a WFI in U-mode is illegal anyway). PMP: [0, body) no access from U, so this
+    // code stays intact; everything above it read, write and execute.
+    w[set_mtvec] = 0x00000013;                     // nop (mtvec is set below)
+    const std::size_t addi_body = w.size();
+    w.push_back(0);                                // addi t1, t0, BODY (patched below)
+    w.push_back(enc_i(2, t1, 5, t2, 0x13));        // srli t2, t1, 2
+    w.push_back(enc_i(0x3b0, t2, 1, 0, 0x73));     // csrw pmpaddr0, t2   (TOR top of entry 0)
+    w.push_back(enc_i(-1, 0, 0, t2, 0x13));        // li t2, -1
+    w.push_back(enc_i(0x3b1, t2, 1, 0, 0x73));     // csrw pmpaddr1, t2   (TOR top of entry 1)
+    w.push_back(enc_u(0x1000, t2, 0x37));          // lui t2, 1
+    w.push_back(enc_i(-0xf8, t2, 0, t2, 0x13));    // addi t2, t2, -248: 0x0f08 (entry 0 TOR, entry 1 TOR|RWX)
+    w.push_back(enc_i(0x3a0, t2, 1, 0, 0x73));     // csrw pmpcfg0, t2
+    w.push_back(enc_u(0x2000, t2, 0x37));          // lui t2, 2
+    w.push_back(enc_i(-0x800, t2, 0, t2, 0x13));   // addi t2, t2, -2048: 0x1800 (MPP)
+    w.push_back(enc_i(0x300, t2, 3, 0, 0x73));     // csrc mstatus, t2   (MPP = U)
+    const std::size_t addi_handler = w.size();
+    w.push_back(0);                                // addi t2, t0, HANDLER (patched below)
+    w.push_back(enc_i(0x305, t2, 1, 0, 0x73));     // csrw mtvec, t2
+    // The trap handler (also entered once at boot, with mcause 0). Where to return: somewhere
+    // in the body after reset, a fetch fault (1) or a zero word (illegal with mtval 0: the
+    // stream was left for empty RAM); otherwise 2 bytes past the trapping instruction, so the
+    // body goes on (sometimes mid-instruction) instead of repeating its first instructions.
+    const std::size_t handler = w.size();
+    w.push_back(enc_u(0, t0, 0x17));               // auipc t0, 0
+    w.push_back(enc_i(-static_cast<std::int64_t>(handler * 4), t0, 0, t0, 0x13)); // addi t0, t0, -HANDLER
+    w.push_back(enc_i(0x342, 0, 2, t1, 0x73));     // csrr t1, mcause
+    w.push_back(enc_i(-2, t1, 0, t3, 0x13));       // addi t3, t1, -2
+    w.push_back(enc_r(0, t3, 0, 3, t3, 0x33));     // snez t3, t3        (cause != 2)
+    w.push_back(enc_i(0x343, 0, 2, t4, 0x73));     // csrr t4, mtval
+    w.push_back(enc_r(0, t4, t3, 6, t3, 0x33));    // or t3, t3, t4
+    w.push_back(enc_i(1, t3, 3, t3, 0x13));        // seqz t3, t3        (illegal zero word)
+    w.push_back(enc_i(2, t1, 3, t2, 0x13));        // sltiu t2, t1, 2    (reset or fetch fault)
+    w.push_back(enc_r(0, t3, t2, 6, t2, 0x33));    // or t2, t2, t3
+    w.push_back(enc_i(0x341, 0, 2, t4, 0x73));     // csrr t4, mepc
+    w.push_back(enc_i(2, t4, 0, t4, 0x13));        // addi t4, t4, 2
+    w.push_back(enc_b(24, 0, t2, 0, 0x63));        // beqz t2, 1f
+    // Restart at a point of the body that depends on minstret, so that the body is not run
+    // again and again from one place.
+    w.push_back(enc_i(0xb02, 0, 2, t4, 0x73));     // csrr t4, minstret
+    w.push_back(enc_i(49, t4, 1, t4, 0x13));       // slli t4, t4, 49
+    w.push_back(enc_i(48, t4, 5, t4, 0x13));       // srli t4, t4, 48   (an even offset below 64 KiB)
+    w.push_back(enc_r(0, t0, t4, 0, t4, 0x33));    // add t4, t4, t0
+    const std::size_t restart = w.size();
+    w.push_back(0);                                // addi t4, t4, BODY (patched below)
+    w.push_back(enc_i(0x341, t4, 1, 0, 0x73));     // 1: csrw mepc, t4
+    // Base registers of the compressed loads and stores (sp, s0, s1, a0) point into the body,
+    // so that many accesses succeed (and some stores rewrite code about to run).
+    w.push_back(enc_u(0x8000, 2, 0x37));           // lui sp, 8
+    w.push_back(enc_r(0, t0, 2, 0, 2, 0x33));      // add sp, sp, t0
+    w.push_back(enc_i(0x100, 2, 0, 8, 0x13));      // addi s0, sp, 256
+    w.push_back(enc_i(-0x100, 2, 0, 9, 0x13));     // addi s1, sp, -256
+    w.push_back(enc_i(0x7f0, 2, 0, 10, 0x13));     // addi a0, sp, 2032
+    w.push_back(0x30200073);                       // mret
+    const auto body = static_cast<std::int64_t>(w.size() * 4);
+    w[addi_body] = enc_i(body, t0, 0, t1, 0x13);
+    w[addi_handler] = enc_i(static_cast<std::int64_t>(handler * 4), t0, 0, t2, 0x13);
+    w[restart] = enc_i(body, t4, 0, t4, 0x13);
+  }
+  while (w.size() < words) {
+    const auto kind = rng() % 16;
+    if (kind < 12) { // a table row with random operand bits
+      const auto& row = insn_table[rng() % insn_table.size()];
+      std::uint32_t v = (static_cast<std::uint32_t>(rng()) & ~row.mask) | row.match;
+      // keep most jumps and branches short so the stream is not left at once
+      if (row.format == Format::jal || row.format == Format::branch || row.format == Format::jalr)
+        v &= 0x00ffffffu | row.mask;
+      w.push_back(v);
+    } else if (kind < 15) { // two compressed instructions (low bits != 11)
+      auto half = [&] {
+        auto h = static_cast<std::uint32_t>(rng() & 0xffff);
+        return (h & 3) == 3 ? (h & ~1u) : h;
+      };
+      w.push_back(half() | (half() << 16));
+    } else { // garbage
+      w.push_back(static_cast<std::uint32_t>(rng()));
+    }
+  }
+  const std::string path = ::testing::TempDir() + "/stream-" + std::to_string(seed) +
+                           (mode == StreamMode::user ? "-u" : "") + ".bin";
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(w.data()), static_cast<std::streamsize>(w.size() * 4));
+  return path;
+}
+
+} // namespace retrace::test

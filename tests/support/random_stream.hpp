@@ -1,0 +1,23 @@
+#pragma once
+// Seeded streams of mostly-valid RV64GC instructions (every table row with random operand
+// bits, compressed words, raw garbage), written as a raw kernel image for a test machine.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace retrace::test {
+
+/// Where the stream's instructions run.
+enum class StreamMode {
+  machine, ///< M-mode; every trap restarts the stream (its prologue re-arms FS and MTIP)
+  user,    ///< U-mode behind PMP: the prologue (M-mode, not writable from U) takes every trap
+           ///< and resumes the body in U-mode just past the trapping instruction (or somewhere
+           ///< else in it after a fetch fault), so fetches, loads and stores go through the TLB
+           ///< and PMP paths
+};
+
+/// Writes the stream for `seed` (`words` 32-bit words, prologue included) to a temporary
+/// file and returns its path.
+std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode mode = StreamMode::machine);
+
+} // namespace retrace::test
