@@ -1,6 +1,7 @@
 // Debian's firmware, unmodified, on retrace: OpenSBI 1.1 (fw_jump) + S-mode U-Boot, and M-mode
 // U-Boot alone, booted to the prompt with a scripted console; OpenSBI's banner against QEMU's;
 // recording and replay; gdb with U-Boot's symbols.
+#include "retrace/replay/lockstep.hpp"
 #include "retrace/replay/replay.hpp"
 #include "retrace/testing/matchers.hpp"
 #include "retrace/testing/run.hpp"
@@ -290,6 +291,31 @@ TEST(Firmware, TheBootRecordsAndReplaysDigestIdentical) {
   EXPECT_EQ(r.digests_checked, r.result.icount >> 25); // one every 2^25 instructions
   EXPECT_EQ(r.inputs, 3u); // the key press and two commands
   EXPECT_THAT(replay.machine().uart().output(), HasSubstr("=> version"));
+}
+
+// The block engine against the reference interpreter over U-Boot's boot to its prompt and
+// two commands, one hart and four (docs/performance.md): both machines are rebuilt from the
+// boot's log and compared in chunks of up to 4096 instructions, with whole-machine digests
+// every million.
+TEST(Firmware, BlockEngineAgreesWithTheReferenceOverTheUBootBoot) {
+  for (unsigned harts : {1u, 4u}) {
+    SCOPED_TRACE(fmt::format("{} harts", harts));
+    const std::string log = ::testing::TempDir() + fmt::format("/uboot-lockstep-{}.rlog", harts);
+    auto s = uboot_session(opensbi, uboot_s);
+    s.harts(harts);
+    {
+      ScenarioRun run(s, 1, RunLimits{600, log, "uboot lockstep"});
+      EXPECT_THAT(run.run(), ExitedWith(0));
+    }
+    const auto l = LogReader::read(log);
+    ASSERT_FALSE(l.error());
+    const auto r = lockstep(l);
+    ASSERT_FALSE(r.difference) << r.difference->describe();
+    EXPECT_EQ(r.end.reason, StopReason::exited);
+    EXPECT_EQ(r.icount, l.end()->icount);
+    EXPECT_GT(r.icount, 40'000'000u);
+    RecordProperty(fmt::format("lockstep_instructions_{}_harts", harts), std::to_string(r.icount));
+  }
 }
 
 // "UART output contains =>" over a recorded boot: the instruction is the UART store of U-Boot's
