@@ -269,11 +269,12 @@ void Hart::exec_wfi() {
 void Hart::exec_sfence_vma() {
   ++m_tlb_gen;
   if (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::tvm))) return illegal();
-  // No TLB yet: translation walks the page table on every access.
+  // The TLB generation moved above, which drops every cached translation, whatever the operands.
 }
 
 void Hart::exec_fence_i() {
-  // No decoded-block cache yet: instructions are fetched from memory every time.
+  // Nothing to do: step() fetches from memory every time, and the block engine's decoded blocks
+  // are dropped by the store that changes their code (Ram::note_write), before any fence.
 }
 
 // --- memory: translation and PMP --------------------------------------------------------------
