@@ -291,6 +291,27 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
     c.start_icount = icount;
     goto *c.in->label;
 
+    // The end of a block that changed only registers and RAM: on to the next block. Every block
+    // end has its own copy of this, so that the indirect jump into the next block is predicted
+    // per site (one shared jump for all block entries mispredicts most of the time).
+#define RETRACE_NEXT_BLOCK()                                                                                          \
+  {                                                                                                                   \
+    const u64 n_ = static_cast<u64>(c.in - c.first);                                                                  \
+    icount = c.start_icount + n_;                                                                                     \
+    r.executed += n_;                                                                                                 \
+    pending += n_;                                                                                                    \
+    if (r.executed >= budget) [[unlikely]]                                                                            \
+      continue;                                                                                                       \
+    b = block_at(m_s.pc);                                                                                             \
+    if (b && b->threaded && watch_pc - m_s.pc >= b->bytes && b->count <= budget - r.executed) [[likely]] {           \
+      c.entry_pc = m_s.pc;                                                                                            \
+      c.first = c.in = b->insns.data();                                                                               \
+      c.start_icount = icount;                                                                                        \
+      goto* c.in->label;                                                                                              \
+    }                                                                                                                 \
+    goto found;                                                                                                       \
+  }
+
     // One label per instruction. The integer instructions run exec_i.hpp / exec_m.hpp on the
     // block context; the others (floating point) run on the hart itself, with its pc, icount
     // and scratch state brought up to date first. Control transfers are always last in a block.
@@ -304,7 +325,7 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
         goto block_exit;                                                                                              \
       m_s.pc = c.npc;                                                                                                 \
       ++c.in;                                                                                                         \
-      goto block_done;                                                                                                \
+      RETRACE_NEXT_BLOCK()                                                                                            \
     } else if constexpr (on_context(op)) {                                                                            \
       run_##id(c, c.in->pre);                                                                                         \
       if constexpr (touches_memory(op))                                                                               \
@@ -328,18 +349,8 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
   block_end:
     // Past the last instruction of a block that does not end in a jump.
     m_s.pc = c.entry_pc + c.in->offset;
-  block_done : {
-    const u64 n = static_cast<u64>(c.in - c.first);
-    icount = c.start_icount + n;
-    r.executed += n;
-    pending += n;
-    // Straight on to the next block when nothing but registers and RAM changed.
-    if (r.executed < budget) {
-      b = block_at(m_s.pc);
-      goto found;
-    }
-    continue;
-  }
+    RETRACE_NEXT_BLOCK()
+#undef RETRACE_NEXT_BLOCK
 
   block_exit : {
     // The instruction at c.in faulted, or reached a device or a slow path: it counts.
