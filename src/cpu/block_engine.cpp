@@ -51,11 +51,15 @@ constexpr bool blockable(isa::Op op) {
   return isa::insn_table[static_cast<std::size_t>(op)].ext != isa::Ext::a; // AMOs may reach devices
 }
 
-// Control transfers end a block: its instructions then always run in order from the first.
+// Jumps end a block. A conditional branch is a side exit: taken, it leaves the block; not
+// taken, the block goes on. Either way a block's instructions run in order from the first.
 constexpr bool ends_block(isa::Op op) {
   using isa::Op;
-  return op == Op::jal || op == Op::jalr || op == Op::beq || op == Op::bne || op == Op::blt || op == Op::bge ||
-         op == Op::bltu || op == Op::bgeu;
+  return op == Op::jal || op == Op::jalr;
+}
+constexpr bool is_branch(isa::Op op) {
+  using isa::Op;
+  return op == Op::beq || op == Op::bne || op == Op::blt || op == Op::bge || op == Op::bltu || op == Op::bgeu;
 }
 
 // Instructions whose exec function is a template (exec_i.hpp, exec_m.hpp) and so runs on the
@@ -314,7 +318,8 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
 
     // One label per instruction. The integer instructions run exec_i.hpp / exec_m.hpp on the
     // block context; the others (floating point) run on the hart itself, with its pc, icount
-    // and scratch state brought up to date first. Control transfers are always last in a block.
+    // and scratch state brought up to date first. Jumps are always last in a block; a taken
+    // branch leaves it.
 #define RETRACE_X(id, name, match, mask, fmt, ext)                                                                    \
   op_##id : {                                                                                                         \
     constexpr auto op = isa::Op::id;                                                                                  \
@@ -326,6 +331,16 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
       m_s.pc = c.npc;                                                                                                 \
       ++c.in;                                                                                                         \
       RETRACE_NEXT_BLOCK()                                                                                            \
+    } else if constexpr (is_branch(op)) {                                                                             \
+      /* pc and branch offsets are even, so a branch cannot raise a misaligned-target fault */                       \
+      const u64 fall_through = c.pc() + c.in->len;                                                                    \
+      c.npc = fall_through;                                                                                           \
+      run_##id(c, c.in->pre);                                                                                         \
+      if (c.npc != fall_through) {                                                                                    \
+        m_s.pc = c.npc;                                                                                               \
+        ++c.in;                                                                                                       \
+        RETRACE_NEXT_BLOCK()                                                                                          \
+      }                                                                                                               \
     } else if constexpr (on_context(op)) {                                                                            \
       run_##id(c, c.in->pre);                                                                                         \
       if constexpr (touches_memory(op))                                                                               \
