@@ -20,6 +20,9 @@
 #include "retrace/cpu/exec_m.hpp"
 #include "retrace/cpu/exec_system.hpp"
 
+#include <new>
+#include <type_traits>
+
 // Threaded dispatch needs labels as values, a GNU extension both GCC and Clang have.
 #pragma GCC diagnostic ignored "-Wpedantic"
 #if defined(__clang__)
@@ -120,8 +123,6 @@ struct PreInsn {
 };
 
 struct Hart::Block {
-  std::uint64_t pa = ~u64{0};    // physical address of the first instruction
-  std::uint64_t stamp = ~u64{0}; // Ram::code_epoch when decoded
   std::uint32_t count = 0;       // instructions, not counting the end marker
   std::uint32_t bytes = 0;
   bool threaded = false; // labels filled in (run() owns the label table)
@@ -183,19 +184,34 @@ struct BlockContext {
   void ecall() {}        // never in a block
 };
 
+// Direct-mapped by physical address. The tags live apart from the blocks: a lookup touches
+// 16 bytes, and a block's memory (2 KB) is only touched, and so only mapped by the OS, when a
+// block is first decoded into it. A machine that runs a few thousand instructions does not pay
+// for 8 MB of blocks.
 struct Hart::BlockCache {
-  std::array<Block, cache_blocks> blocks;
+  std::array<std::uint64_t, cache_blocks> pa;    // physical address of the first instruction
+  std::array<std::uint64_t, cache_blocks> stamp; // Ram::code_epoch when decoded
+  std::array<bool, cache_blocks> constructed{};
+  Block* storage; // cache_blocks blocks' worth of raw memory; slot k is built on first use
+
+  BlockCache() : storage(static_cast<Block*>(::operator new(sizeof(Block) * cache_blocks))) {
+    pa.fill(~u64{0});
+    stamp.fill(~u64{0});
+  }
+  ~BlockCache() { ::operator delete(storage); }
+  static_assert(std::is_trivially_destructible_v<Block>, "blocks are freed without their destructors");
+  BlockCache(const BlockCache&) = delete;
+  BlockCache& operator=(const BlockCache&) = delete;
 };
 
 Hart::~Hart() = default;
 void Hart::BlockCacheDeleter::operator()(BlockCache* c) const noexcept { delete c; }
 
-Hart::Block* Hart::build_block(Block& b, u64 pa, u64 stamp) {
+Hart::Block* Hart::build_block(Block& b, u64 pa) {
   auto& ram = m_bus.ram();
   const u64 off0 = pa - m_bus.ram_base();
   const std::uint8_t* page = ram.page_for_read(off0);
   const u64 page_end = (off0 | (Ram::page_size - 1)) + 1;
-  b.pa = ~u64{0};
   b.count = 0;
   u64 off = off0;
   while (b.count < max_block && off + 2 <= page_end && off + 2 <= m_bus.ram_size()) {
@@ -219,8 +235,7 @@ Hart::Block* Hart::build_block(Block& b, u64 pa, u64 stamp) {
                       {}, 0, {}};
   b.threaded = false;
   b.bytes = static_cast<std::uint32_t>(off - off0);
-  b.pa = pa;
-  b.stamp = stamp;
+
   ram.mark_code(off0, b.bytes);
   return &b;
 }
@@ -237,9 +252,20 @@ Hart::Block* Hart::build_block(Block& b, u64 pa, u64 stamp) {
   }
   if (!m_blocks) m_blocks.reset(new BlockCache);
   const u64 stamp = m_bus.ram().code_epoch();
-  Block& b = m_blocks->blocks[((pa >> 1) ^ (pa >> 13)) & (cache_blocks - 1)];
-  if (b.pa == pa && b.stamp == stamp) return &b;
-  return build_block(b, pa, stamp);
+  auto& cache = *m_blocks;
+  const std::size_t slot = ((pa >> 1) ^ (pa >> 13)) & (cache_blocks - 1);
+  if (cache.pa[slot] == pa && cache.stamp[slot] == stamp) return &cache.storage[slot];
+  if (!cache.constructed[slot]) {
+    new (&cache.storage[slot]) Block;
+    cache.constructed[slot] = true;
+  }
+  cache.pa[slot] = ~u64{0};
+  Block* b = build_block(cache.storage[slot], pa);
+  if (b) {
+    cache.pa[slot] = pa;
+    cache.stamp[slot] = stamp;
+  }
+  return b;
 }
 
 Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 watch_pc) {

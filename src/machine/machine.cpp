@@ -130,22 +130,31 @@ std::uint64_t fdt_address(std::uint64_t ram_base, std::uint64_t ram_size, std::u
 
 } // namespace
 
-Machine::Machine(MachineSpec spec)
-    : m_spec(std::move(spec)), m_bus(m_spec.ram_base, m_spec.ram_size), m_clint(m_icount, m_spec.ns_per_insn),
-      m_rtc(m_icount, m_spec.ns_per_insn, m_spec.rtc_epoch_ns) {
-  if (m_spec.harts < 1 || m_spec.harts > 8)
-    throw Error(Errc::bad_spec, fmt::format("harts must be 1..8, not {}", m_spec.harts));
-  if (m_spec.ram_base != virt::dram_base)
+namespace {
+// The spec's checks, made before any member is built: a spec from a damaged log may claim a
+// RAM of 2^63 bytes, which must be refused, not allocated.
+MachineSpec validated(MachineSpec spec) {
+  if (spec.harts < 1 || spec.harts > 8)
+    throw Error(Errc::bad_spec, fmt::format("harts must be 1..8, not {}", spec.harts));
+  if (spec.ram_base != virt::dram_base)
     throw Error(Errc::bad_spec, fmt::format("RAM must start at {:#x} on the virt map", virt::dram_base));
-  if (m_spec.ram_size < (1u << 20) || m_spec.ram_size > (16ull << 30) || m_spec.ram_size % Ram::page_size)
-    throw Error(Errc::bad_spec, "RAM size must be a multiple of 4 KiB between 1 MiB and 16 GiB");
-  if (m_spec.ns_per_insn == 0) throw Error(Errc::bad_spec, "ns_per_insn must be at least 1");
-  if (m_spec.quantum == 0) throw Error(Errc::bad_spec, "quantum must be at least 1");
-  if (m_spec.chaos_max_quantum && (m_spec.chaos_min_quantum == 0 || m_spec.chaos_min_quantum > m_spec.chaos_max_quantum))
-    throw Error(Errc::bad_spec, fmt::format("chaos quanta must satisfy 1 <= min ({}) <= max ({})", m_spec.chaos_min_quantum,
-                                            m_spec.chaos_max_quantum));
-  if (m_spec.kernel.empty() && m_spec.bios == "none")
+  if (spec.ram_size < (1u << 20) || spec.ram_size > (16ull << 30) || spec.ram_size % Ram::page_size)
+    throw Error(Errc::bad_spec,
+                fmt::format("RAM size must be a multiple of 4 KiB between 1 MiB and 16 GiB, not {}", spec.ram_size));
+  if (spec.ns_per_insn == 0) throw Error(Errc::bad_spec, "ns_per_insn must be at least 1");
+  if (spec.quantum == 0) throw Error(Errc::bad_spec, "quantum must be at least 1");
+  if (spec.chaos_max_quantum && (spec.chaos_min_quantum == 0 || spec.chaos_min_quantum > spec.chaos_max_quantum))
+    throw Error(Errc::bad_spec, fmt::format("chaos quanta must satisfy 1 <= min ({}) <= max ({})", spec.chaos_min_quantum,
+                                            spec.chaos_max_quantum));
+  if (spec.kernel.empty() && spec.bios == "none")
     throw Error(Errc::bad_spec, "nothing to run: give a kernel, a bios, or both");
+  return spec;
+}
+} // namespace
+
+Machine::Machine(MachineSpec spec)
+    : m_spec(validated(std::move(spec))), m_bus(m_spec.ram_base, m_spec.ram_size), m_clint(m_icount, m_spec.ns_per_insn),
+      m_rtc(m_icount, m_spec.ns_per_insn, m_spec.rtc_epoch_ns) {
 
   for (unsigned h = 0; h < m_spec.harts; ++h) m_harts.push_back(std::make_unique<Hart>(h, m_bus, m_clint));
   if (m_harts.size() > 1) {

@@ -79,7 +79,9 @@ TEST(Lockstep, TenMillionRandomInstructionsInMachineAndUserMode) {
     m->on_step([&](const Hart& h) { in_user += h.state().priv == Priv::u; });
     m->run(r.icount);
     traps += m->trap_count();
-    if (mode == test::StreamMode::user) EXPECT_GT(in_user, r.icount / 10) << "seed " << seed;
+    if (mode == test::StreamMode::user) {
+      EXPECT_GT(in_user, r.icount / 10) << "seed " << seed;
+    }
   }
   EXPECT_GE(total, 10'000'000u);
   EXPECT_GT(traps, 10'000u);

@@ -337,7 +337,7 @@ private:
   struct Block;
   struct BlockCache;
   Block* block_at(std::uint64_t pc);
-  Block* build_block(Block& slot, std::uint64_t pa, std::uint64_t stamp);
+  Block* build_block(Block& slot, std::uint64_t pa);
   const isa::Decoded& decoded(std::uint32_t raw, std::uint8_t len) {
     if (len == 2) return (*m_compressed)[raw & 0xffff];
     auto& slot = m_decode_cache[(raw >> 2) & (m_decode_cache.size() - 1)];

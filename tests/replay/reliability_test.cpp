@@ -1,0 +1,164 @@
+// Damaged logs and hostile specs (docs/reliability.md): every truncation of a recorded log, and
+// ten thousand random byte flips, end in a clear error or in a replay of the valid prefix;
+// never a crash, under ASan and UBSan too (the dev preset). A log that claims an absurd machine
+// is refused before anything is allocated for it.
+#include "retrace/error.hpp"
+#include "retrace/replay/log.hpp"
+#include "retrace/replay/replay.hpp"
+
+#include "guests.hpp"
+
+#include <fstream>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <iterator>
+#include <random>
+
+namespace {
+
+using namespace retrace;
+using ::testing::HasSubstr;
+
+std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+void write_bytes(const std::string& path, const std::string& b) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(b.data(), static_cast<std::streamsize>(b.size()));
+}
+
+// The sample: the echo guest with two inputs, a digest every 500 instructions (so many
+// chunks), to its exit.
+std::string sample_log() {
+  const std::string path = temp("sample.rlog");
+  MachineSpec spec;
+  spec.kernel = test::guest_fixture("uart-echo").elf;
+  Machine m(spec);
+  m.schedule(300, {InputEvent::uart_rx, "hello\r"});
+  m.schedule(2500, {InputEvent::uart_rx, "quit\r"});
+  Recorder rec(m, path, {"sample", 0, 500});
+  const auto r = rec.run(10'000'000);
+  rec.finish(r);
+  EXPECT_EQ(r.reason, StopReason::exited);
+  return path;
+}
+
+// What happened to one damaged log.
+struct Outcome {
+  int refused = 0;      // the reader or the replayer said no, with a retrace::Error
+  int prefix = 0;       // a valid prefix was read and replayed without divergence
+  int diverged = 0;     // the replay caught a difference (a digest or the schedule)
+  int whole = 0;        // read and replayed to the recorded end as recorded
+};
+
+void replay_damaged(const std::string& path, Outcome& o, std::uint64_t full_end) {
+  try {
+    const auto log = LogReader::read(path);
+    Replayer replay(log);
+    const auto r = replay.run();
+    EXPECT_LE(r.result.icount, full_end) << "a damaged log replayed past the recording's end";
+    if (r.diverged) ++o.diverged;
+    else if (r.matches_recording()) ++o.whole;
+    else ++o.prefix;
+  } catch (const Error& e) {
+    ++o.refused;
+    EXPECT_FALSE(std::string(e.what()).empty());
+  }
+}
+
+// The second sample: two harts racing on a counter under schedule chaos, 200000 instructions:
+// thousands of schedule records in many chunks.
+std::string smp_log() {
+  const std::string path = temp("smp.rlog");
+  MachineSpec spec;
+  spec.kernel = RETRACE_GUEST_DIR "/smp-race.elf";
+  spec.harts = 2;
+  spec.chaos_min_quantum = 1;
+  spec.chaos_max_quantum = 200;
+  spec.seed = 7;
+  Machine m(spec);
+  Recorder rec(m, path, {"smp sample", 7, 5'000});
+  rec.finish(rec.run(200'000));
+  return path;
+}
+
+// Cuts every `step` bytes: each is refused (a cut inside the header) or replays, digest for
+// digest, as far as it goes; once a cut reads, every longer one reads too.
+void sweep_truncations(const std::string& sample, std::size_t step, const char* name) {
+  const std::string full = bytes_of(sample);
+  const std::uint64_t full_end = LogReader::read(sample).end()->icount;
+  const std::string path = temp("cut.rlog");
+  Outcome o;
+  std::size_t first_read = full.size();
+  for (std::size_t len = 0; len < full.size(); len += step) {
+    write_bytes(path, full.substr(0, len));
+    Outcome one;
+    replay_damaged(path, one, full_end);
+    EXPECT_EQ(one.diverged, 0) << name << ": a cut at " << len << " replayed differently from the recording";
+    if (one.refused == 0) first_read = std::min(first_read, len);
+    EXPECT_FALSE(one.refused && len > first_read) << name << ": a cut at " << len << " was refused, a shorter one read";
+    o.refused += one.refused;
+    o.prefix += one.prefix;
+  }
+  ::testing::Test::RecordProperty(std::string(name) + "_bytes", std::to_string(full.size()));
+  ::testing::Test::RecordProperty(std::string(name) + "_refused", std::to_string(o.refused));
+  ::testing::Test::RecordProperty(std::string(name) + "_prefix_replays", std::to_string(o.prefix));
+  EXPECT_GT(o.refused, 0);
+  EXPECT_GT(o.prefix, 0);
+}
+
+TEST(Reliability, EveryTruncationOfALogIsAnErrorOrReplaysItsValidPrefix) {
+  sweep_truncations(sample_log(), 1, "echo");
+  sweep_truncations(smp_log(), 1, "smp");
+}
+
+TEST(Reliability, TenThousandRandomByteFlipsAreErrorsOrCaughtNeverCrashes) {
+  const std::string full = bytes_of(sample_log());
+  const std::uint64_t full_end = LogReader::read(temp("sample.rlog")).end()->icount;
+  const std::string path = temp("flipped.rlog");
+  std::mt19937_64 rng(10'000);
+  Outcome o;
+  for (int k = 0; k < 10'000; ++k) {
+    std::string b = full;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) {
+      const std::size_t at = rng() % b.size();
+      b[at] = static_cast<char>(b[at] ^ (1 + rng() % 255));
+    }
+    write_bytes(path, b);
+    replay_damaged(path, o, full_end);
+  }
+  RecordProperty("refused", std::to_string(o.refused));
+  RecordProperty("prefix_replays", std::to_string(o.prefix));
+  RecordProperty("diverged", std::to_string(o.diverged));
+  RecordProperty("unharmed", std::to_string(o.whole));
+  EXPECT_EQ(o.refused + o.prefix + o.diverged + o.whole, 10'000);
+  EXPECT_GT(o.refused, 5'000); // checksums catch nearly every flip
+}
+
+TEST(Reliability, ALogClaimingAHugeMachineIsRefusedBeforeAllocating) {
+  // Checksums are right: the header says what it says. 2^62 bytes of RAM, 9 harts.
+  for (auto [ram, harts] : {std::pair{std::uint64_t{1} << 62, 1u}, std::pair{std::uint64_t{128} << 20, 9u}}) {
+    const std::string path = temp("huge.rlog");
+    {
+      LogHeader h;
+      h.spec.kernel = test::guest_fixture("hello").elf;
+      h.spec.ram_size = ram;
+      h.spec.harts = harts;
+      LogWriter w(path, h);
+      w.end(100, StopReason::limit, 0);
+    }
+    const auto log = LogReader::read(path);
+    try {
+      Replayer replay(log);
+      FAIL() << "a machine with " << ram << " bytes of RAM and " << harts << " harts was built";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::bad_spec) << e.what();
+      EXPECT_THAT(e.what(), HasSubstr(harts > 8 ? "harts must be 1..8, not 9" : "RAM size must be"));
+    }
+  }
+}
+
+} // namespace
