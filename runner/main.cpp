@@ -8,6 +8,7 @@
 #include "retrace/machine/machine.hpp"
 #include "retrace/replay/log.hpp"
 #include "retrace/replay/pack.hpp"
+#include "retrace/detail/parallel.hpp"
 #include "retrace/replay/lockstep.hpp"
 #include "retrace/replay/replay.hpp"
 #include "retrace/version.hpp"
@@ -429,9 +430,7 @@ int cmd_replay_all(const std::vector<std::string>& paths, unsigned jobs) {
       out[i] = {false, std::string("ERROR: ") + e.what()};
     }
   };
-  const int threads = jobs ? static_cast<int>(jobs) : tbb::this_task_arena::max_concurrency();
-  tbb::task_arena arena(threads);
-  arena.execute([&] { tbb::parallel_for(std::size_t{0}, paths.size(), one); });
+  retrace::detail::parallel_for(jobs, paths.size(), one);
   std::size_t bad = 0;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     fmt::print("{}: {}\n", paths[i], out[i].line);

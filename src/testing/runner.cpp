@@ -1,6 +1,8 @@
 // The guest-test runner: flags, seed sweeps on TBB, per-seed failure capture and reporting.
 #include "retrace/testing/runner.hpp"
 
+#include "retrace/detail/parallel.hpp"
+
 #include "retrace/testing/guest_test.hpp"
 
 #include "retrace/bisect/bisect.hpp"
@@ -221,13 +223,7 @@ void for_each_seed(std::size_t count, const std::function<bool(std::size_t)>& f)
                  secs > 0 ? static_cast<double>(done.load()) / secs : 0.0);
     std::fflush(stderr);
   };
-  const unsigned jobs = config.jobs ? config.jobs : static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
-  if (jobs <= 1 || count == 1) {
-    for (std::size_t i = 0; i < count; ++i) run(i);
-  } else {
-    tbb::task_arena arena(static_cast<int>(jobs));
-    arena.execute([&] { tbb::parallel_for(std::size_t{0}, count, run); });
-  }
+  detail::parallel_for(config.jobs, count, run);
   if (show) std::fprintf(stderr, "\r%60s\r", "");
 }
 

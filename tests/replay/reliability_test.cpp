@@ -2,6 +2,7 @@
 // ten thousand random byte flips, end in a clear error or in a replay of the valid prefix;
 // never a crash, under ASan and UBSan too (the dev preset). A log that claims an absurd machine
 // is refused before anything is allocated for it.
+#include "retrace/detail/parallel.hpp"
 #include "retrace/error.hpp"
 #include "retrace/replay/log.hpp"
 #include "retrace/replay/digest.hpp"
@@ -15,8 +16,6 @@
 #include <iterator>
 #include <random>
 #include <set>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 namespace {
 
@@ -185,17 +184,14 @@ TEST(Determinism, AThousandSeedsRecordAndReplayIdenticallyWithOneAndTwoJobs) {
   };
   auto sweep = [&](int jobs) {
     std::vector<Result> out(seeds);
-    tbb::task_arena arena(jobs);
-    arena.execute([&] {
-      tbb::parallel_for(std::size_t{0}, seeds, [&](std::size_t k) {
-        const std::string path = temp("seed-" + std::to_string(jobs) + "-" + std::to_string(k) + ".rlog");
-        out[k].end = record_smp(k, path, 60'000);
-        const auto log = LogReader::read(path);
-        Replayer replay(log);
-        out[k].replayed = replay.run().matches_recording();
-        out[k].digest = state_digest(replay.machine());
-        std::remove(path.c_str());
-      });
+    detail::parallel_for(static_cast<unsigned>(jobs), seeds, [&](std::size_t k) {
+      const std::string path = temp("seed-" + std::to_string(jobs) + "-" + std::to_string(k) + ".rlog");
+      out[k].end = record_smp(k, path, 60'000);
+      const auto log = LogReader::read(path);
+      Replayer replay(log);
+      out[k].replayed = replay.run().matches_recording();
+      out[k].digest = state_digest(replay.machine());
+      std::remove(path.c_str());
     });
     return out;
   };

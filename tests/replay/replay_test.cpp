@@ -1,4 +1,5 @@
 // Tests for include/retrace/replay/replay.hpp and digest.hpp: record, replay, divergence.
+#include "retrace/detail/parallel.hpp"
 #include "retrace/replay/digest.hpp"
 #include "retrace/replay/replay.hpp"
 #include "retrace/testing/seed.hpp"
@@ -72,7 +73,7 @@ TEST(Replay, EveryFixtureUnderTwoHundredSeedsReplaysDigestIdentical) {
   std::atomic<int> mismatches{0}, digests{0};
   std::mutex first_failure_lock;
   std::string first_failure;
-  tbb::parallel_for(std::size_t{0}, jobs.size(), [&](std::size_t i) {
+  detail::parallel_for(0, jobs.size(), [&](std::size_t i) {
     const auto& j = jobs[i];
     const std::string path = fmt::format("{}/{}-{}.rlog", dir, j.g->name, j.seed);
     {
