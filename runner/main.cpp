@@ -32,8 +32,6 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 namespace {
 

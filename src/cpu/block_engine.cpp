@@ -8,10 +8,11 @@
 //   registers and RAM (no CSR, system, AMO or illegal instruction: those go through step());
 // - an interrupt can only become pending through a device or a CSR, so it is checked before
 //   each block, and a block ends after any access that reached a device or took the slow path;
-// - `icount` moves after every instruction, and a block is cut short at the budget, so a run
-//   stops on exactly the instruction the machine asked for.
-// Stores to a decoded line drop the page's blocks (Ram::note_write / code_stamp), so
-// self-modifying code, code a device writes, and code restored from a snapshot all re-decode.
+// - a block longer than what is left of the budget is not entered (step() runs those
+//   instructions), so a run stops on exactly the instruction the machine asked for; `icount`
+//   is brought up to date at every block end and before any access that may reach a device.
+// A store to a decoded line moves RAM's code epoch (Ram::note_write), which drops every block,
+// so self-modifying code, code a device writes, and code restored from a snapshot re-decode.
 #include "retrace/cpu/hart.hpp"
 
 #include "retrace/cpu/exec_a.hpp"

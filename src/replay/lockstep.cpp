@@ -166,22 +166,10 @@ LockstepResult lockstep(const std::function<std::unique_ptr<Machine>()>& make, c
 }
 
 LockstepResult lockstep(const LogReader& log, LockstepOptions options) {
-  { Replayer check(log); } // refuses images that are not the ones recorded
-  const auto& h = log.header();
-  std::vector<ScheduleDecision> schedule;
-  for (const auto& r : log.records())
-    if (r.kind == LogRecord::schedule) schedule.push_back(r.decision);
+  const auto schedule = recorded_schedule(log);
   const std::uint64_t end = log.records().empty() ? 0 : log.records().back().icount;
   options.stop = std::min(options.stop, end);
-  return lockstep(
-      [&] {
-        auto m = std::make_unique<Machine>(h.spec);
-        for (const auto& r : log.records())
-          if (r.kind == LogRecord::input) m->schedule(r.icount, r.event);
-        if (m->hart_count() > 1) m->follow_schedule(&schedule);
-        return m;
-      },
-      options);
+  return lockstep([&] { return machine_for_log(log, &schedule); }, options);
 }
 
 } // namespace retrace

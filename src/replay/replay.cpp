@@ -43,7 +43,14 @@ void Recorder::finish(const RunResult& r) {
   m_machine.on_schedule(nullptr);
 }
 
-Replayer::Replayer(const LogReader& log) : m_log(log) {
+std::vector<ScheduleDecision> recorded_schedule(const LogReader& log) {
+  std::vector<ScheduleDecision> out;
+  for (const auto& r : log.records())
+    if (r.kind == LogRecord::schedule) out.push_back(r.decision);
+  return out;
+}
+
+std::unique_ptr<Machine> machine_for_log(const LogReader& log, const std::vector<ScheduleDecision>* schedule) {
   const auto& h = log.header();
   const auto now = hash_images(h.spec);
   for (std::size_t i = 0; i < now.size() && i < h.images.size(); ++i) {
@@ -55,17 +62,17 @@ Replayer::Replayer(const LogReader& log) : m_log(log) {
                               was.role, now[i].size, now[i].xxh3, was.size, was.xxh3),
                   {was.path, {}, {}});
   }
-  m_machine = std::make_unique<Machine>(h.spec);
-  for (const auto& r : log.records()) {
-    if (r.kind == LogRecord::input) {
-      m_machine->schedule(r.icount, r.event);
-      ++m_progress.inputs;
-    } else if (r.kind == LogRecord::schedule) {
-      m_schedule.push_back(r.decision);
-    }
-  }
+  auto m = std::make_unique<Machine>(h.spec);
+  for (const auto& r : log.records())
+    if (r.kind == LogRecord::input) m->schedule(r.icount, r.event);
   // A multi-hart replay follows the recorded schedule, not the scheduler (which may change).
-  if (m_machine->hart_count() > 1) m_machine->follow_schedule(&m_schedule);
+  if (m->hart_count() > 1) m->follow_schedule(schedule);
+  return m;
+}
+
+Replayer::Replayer(const LogReader& log) : m_log(log), m_schedule(recorded_schedule(log)) {
+  m_machine = machine_for_log(log, &m_schedule);
+  for (const auto& r : log.records()) m_progress.inputs += r.kind == LogRecord::input;
   m_end_icount = log.records().empty() ? 0 : log.records().back().icount;
 }
 

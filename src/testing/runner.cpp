@@ -17,9 +17,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest-spi.h>
 #include <mutex>
-#include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 #include <unistd.h>
 
 namespace retrace {

@@ -2,6 +2,8 @@
 // valid prefix plus an error naming the offset.
 #include "retrace/replay/log.hpp"
 
+#include "files.hpp"
+
 #include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -25,11 +27,8 @@ LogHeader header() {
   return h;
 }
 
-std::string bytes_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void write_bytes(const std::string& path, const std::string& b) { std::ofstream(path, std::ios::binary) << b; }
+using test::bytes_of;
+using test::write_bytes;
 
 // A log with 10000 inputs (three chunks) and an end.
 std::string make_log() {

@@ -8,6 +8,7 @@
 #include "retrace/replay/digest.hpp"
 #include "retrace/replay/replay.hpp"
 
+#include "files.hpp"
 #include "guests.hpp"
 
 #include <fstream>
@@ -23,14 +24,8 @@ using namespace retrace;
 using ::testing::HasSubstr;
 
 std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
-std::string bytes_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-void write_bytes(const std::string& path, const std::string& b) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(b.data(), static_cast<std::streamsize>(b.size()));
-}
+using test::bytes_of;
+using test::write_bytes;
 
 // The sample: the echo guest with two inputs, a digest every 500 instructions (so many
 // chunks), to its exit.

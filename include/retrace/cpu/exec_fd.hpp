@@ -9,6 +9,7 @@
 #include <bit>
 #include <cmath>
 #include <initializer_list>
+#include <type_traits>
 
 namespace retrace::exec {
 
@@ -30,24 +31,6 @@ inline bool rm(Hart& h, Insn i, RoundingMode& out) {
   out = static_cast<RoundingMode>(r);
   return true;
 }
-template <class F>
-inline void s_binop(Hart& h, Insn i, F f) {
-  RoundingMode m;
-  if (!rm(h, i, m)) return;
-  std::uint8_t fl = 0;
-  const u32 r = f(h.fr32(i.rs1()), h.fr32(i.rs2()), m, fl);
-  h.set_fflags(fl);
-  h.fw32(i.rd(), r);
-}
-template <class F>
-inline void d_binop(Hart& h, Insn i, F f) {
-  RoundingMode m;
-  if (!rm(h, i, m)) return;
-  std::uint8_t fl = 0;
-  const u64 r = f(h.fr(i.rs1()), h.fr(i.rs2()), m, fl);
-  h.set_fflags(fl);
-  h.fw(i.rd(), r);
-}
 // A fast path on the host's FPU, taken only where it gives the same bits and flags as ours:
 // round to nearest even, every operand and the result normal (so no invalid, overflow or
 // underflow can arise, and no NaN or subnormal handling differs), and inexact already raised
@@ -55,54 +38,50 @@ inline void d_binop(Hart& h, Insn i, F f) {
 // / and fused multiply-add to be correctly rounded, and x86-64 (SSE2) and AArch64 do so, so the
 // result does not depend on the host. Anything else goes to the soft-float routine.
 // (The build is ISO C++, so the compiler never contracts a * b + c on its own.)
-inline bool d_normal(u64 v) {
+inline bool normal(u64 v) { // binary64: exponent neither 0 nor all ones
   const u64 e = (v >> 52) & 0x7ff;
   return e != 0 && e != 0x7ff;
 }
-inline bool s_normal(u32 v) {
+inline bool normal(u32 v) { // binary32
   const u32 e = (v >> 23) & 0xff;
   return e != 0 && e != 0xff;
 }
 inline bool host_fp_ok(Hart& h, RoundingMode m) { return m == RoundingMode::rne && (h.fcsr() & fp::flag_nx); }
-template <class T, class U, class F>
+// Computes f() on the host into `out` if the operands `in` and the result are all normal.
+template <class U, class F>
 inline bool host_fp(U& out, F f, std::initializer_list<U> in) {
-  for (U v : in) {
-    if constexpr (sizeof(U) == 8) {
-      if (!d_normal(v)) return false;
-    } else {
-      if (!s_normal(v)) return false;
-    }
-  }
+  for (U v : in)
+    if (!normal(v)) return false;
   const U r = std::bit_cast<U>(f());
-  if constexpr (sizeof(U) == 8) {
-    if (!d_normal(r)) return false;
-  } else {
-    if (!s_normal(r)) return false;
-  }
+  if (!normal(r)) return false;
   out = r;
   return true;
 }
-template <class F, class Host>
-inline void d_binop(Hart& h, Insn i, F f, Host host) {
+struct no_host {}; // an operation without a host fast path (sqrt)
+
+template <class F, class Host = no_host>
+inline void d_binop(Hart& h, Insn i, F f, Host host = {}) {
   RoundingMode m;
   if (!rm(h, i, m)) return;
   const u64 a = h.fr(i.rs1()), b = h.fr(i.rs2());
   u64 r = 0;
-  if (host_fp_ok(h, m) && host_fp<double>(r, [&] { return host(std::bit_cast<double>(a), std::bit_cast<double>(b)); }, {a, b}))
-    return h.fw(i.rd(), r);
+  if constexpr (!std::is_same_v<Host, no_host>)
+    if (host_fp_ok(h, m) && host_fp(r, [&] { return host(std::bit_cast<double>(a), std::bit_cast<double>(b)); }, {a, b}))
+      return h.fw(i.rd(), r);
   std::uint8_t fl = 0;
   r = f(a, b, m, fl);
   h.set_fflags(fl);
   h.fw(i.rd(), r);
 }
-template <class F, class Host>
-inline void s_binop(Hart& h, Insn i, F f, Host host) {
+template <class F, class Host = no_host>
+inline void s_binop(Hart& h, Insn i, F f, Host host = {}) {
   RoundingMode m;
   if (!rm(h, i, m)) return;
   const u32 a = h.fr32(i.rs1()), b = h.fr32(i.rs2());
   u32 r = 0;
-  if (host_fp_ok(h, m) && host_fp<float>(r, [&] { return host(std::bit_cast<float>(a), std::bit_cast<float>(b)); }, {a, b}))
-    return h.fw32(i.rd(), r);
+  if constexpr (!std::is_same_v<Host, no_host>)
+    if (host_fp_ok(h, m) && host_fp(r, [&] { return host(std::bit_cast<float>(a), std::bit_cast<float>(b)); }, {a, b}))
+      return h.fw32(i.rd(), r);
   std::uint8_t fl = 0;
   r = f(a, b, m, fl);
   h.set_fflags(fl);
@@ -117,7 +96,7 @@ inline void s_fma(Hart& h, Insn i, bool neg_product, bool neg_addend) {
   const u32 b = h.fr32(i.rs2());
   u32 r = 0;
   if (host_fp_ok(h, m) &&
-      host_fp<float>(r, [&] { return std::fma(std::bit_cast<float>(a), std::bit_cast<float>(b), std::bit_cast<float>(c)); },
+      host_fp(r, [&] { return std::fma(std::bit_cast<float>(a), std::bit_cast<float>(b), std::bit_cast<float>(c)); },
                      {a, b, c}))
     return h.fw32(i.rd(), r);
   r = fp::f32_mul_add(a, b, c, m, fl);
@@ -133,7 +112,7 @@ inline void d_fma(Hart& h, Insn i, bool neg_product, bool neg_addend) {
   const u64 b = h.fr(i.rs2());
   u64 r = 0;
   if (host_fp_ok(h, m) &&
-      host_fp<double>(
+      host_fp(
           r, [&] { return std::fma(std::bit_cast<double>(a), std::bit_cast<double>(b), std::bit_cast<double>(c)); },
           {a, b, c}))
     return h.fw(i.rd(), r);

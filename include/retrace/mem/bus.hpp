@@ -75,8 +75,8 @@ public:
   /// Physical store. False: access fault.
   bool store(std::uint64_t addr, unsigned size, std::uint64_t value) {
     if (in_ram(addr, size)) {
-      m_ram.write(addr - m_ram_base, &value, size);
-      after_ram_store(addr, size, value);
+      m_ram.write(addr - m_ram_base, &value, size); // notes decoded code itself
+      after_store_written(addr, size, value);
       return true;
     }
     if (auto* r = find(addr, size)) return r->device->store(addr - r->base, size, value);
@@ -87,13 +87,8 @@ public:
   /// dropped. True if the store reached the watcher or changed decoded code: a hart running a
   /// block must then stop after this instruction, as it does after a device access.
   [[gnu::always_inline]] bool after_ram_store(std::uint64_t addr, unsigned size, std::uint64_t value) {
-    bool notable = m_ram.note_write(addr - m_ram_base, size);
-    if (!m_reservations.empty()) break_reservations(addr, size);
-    if (m_watch.device && addr < m_watch.base + m_watch.size && addr + size > m_watch.base) {
-      m_watch.device->store(addr - m_watch.base, size, value);
-      notable = true;
-    }
-    return notable;
+    const bool code = m_ram.note_write(addr - m_ram_base, size);
+    return after_store_written(addr, size, value) || code;
   }
   /// A debugger's read: RAM, or a device whose reads have no side effects. False otherwise.
   bool debug_load(std::uint64_t addr, unsigned size, std::uint64_t& value) {
@@ -118,6 +113,16 @@ public:
   }
 
 private:
+  // after_ram_store without the code check (Ram::write makes that one): reservations and the
+  // watcher. True if the watcher saw the store.
+  [[gnu::always_inline]] bool after_store_written(std::uint64_t addr, unsigned size, std::uint64_t value) {
+    if (!m_reservations.empty()) break_reservations(addr, size);
+    if (m_watch.device && addr < m_watch.base + m_watch.size && addr + size > m_watch.base) {
+      m_watch.device->store(addr - m_watch.base, size, value);
+      return true;
+    }
+    return false;
+  }
   void break_reservations(std::uint64_t addr, std::uint64_t n) noexcept {
     for (const auto& r : m_reservations) {
       const std::uint64_t base = *r.address & ~std::uint64_t{7};

@@ -75,10 +75,8 @@ public:
   }
   /// Moves whenever decoded instructions may have changed: a write to a marked line, or RAM
   /// restored or cleared. One counter for all of RAM keeps the check before each block to one
-  /// compare; code that writes next to itself pays with re-decoding (code_writes() counts it).
+  /// compare; code that writes next to itself pays with re-decoding.
   [[nodiscard]] std::uint64_t code_epoch() const noexcept { return m_code_epoch; }
-  /// How many writes have hit decoded code so far.
-  [[nodiscard]] std::uint64_t code_writes() const noexcept { return m_code_writes; }
   /// Called for every write to RAM, whoever makes it (Ram::write, and harts writing through a
   /// page pointer via Bus::after_ram_store): self-modifying code and code loaded by a device.
   /// True if the write changed decoded code.
@@ -96,10 +94,7 @@ public:
       offset += chunk;
       n -= chunk;
     }
-    if (changed) { // every block is decoded again (the marks stay: the code is likely still there)
-      ++m_code_writes;
-      ++m_code_epoch;
-    }
+    if (changed) ++m_code_epoch; // every block is decoded again (the marks stay: the code is likely still there)
     return changed;
   }
 
@@ -232,7 +227,7 @@ private:
 
   std::uint64_t m_size;
   std::vector<std::uint64_t> m_code_lines; // per page, allocated when code is first marked
-  std::uint64_t m_code_epoch = 0, m_code_writes = 0;
+  std::uint64_t m_code_epoch = 0;
   std::vector<std::shared_ptr<Chunk>> m_chunks;
   std::vector<std::uint8_t> m_chunk_shared; // 1: a snapshot may hold this chunk
   std::uint64_t m_generation = 0;

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace retrace {
 
@@ -68,6 +69,15 @@ struct ReplayResult {
   bool end_matches = false;              ///< and stopped there for the same reason and status
   [[nodiscard]] bool matches_recording() const noexcept { return !diverged && reached_end && end_matches; }
 };
+
+/// The scheduling decisions a log recorded, in order (empty for one hart).
+[[nodiscard]] std::vector<ScheduleDecision> recorded_schedule(const LogReader& log);
+/// Builds the machine a log describes, as a replay starts: refuses images whose content hash
+/// differs from the recorded one, schedules the log's inputs at their icounts, and makes a
+/// multi-hart machine follow `schedule` (recorded_schedule(log), which must outlive the
+/// machine's runs). Replayer and lockstep build their machines with it.
+[[nodiscard]] std::unique_ptr<Machine> machine_for_log(const LogReader& log,
+                                                       const std::vector<ScheduleDecision>* schedule);
 
 /// Replays a log.
 class Replayer {
