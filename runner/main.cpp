@@ -67,7 +67,8 @@ struct RunOptions {
 retrace::Machine::Engine parse_engine(const std::string& e) {
   if (e == "blocks") return retrace::Machine::Engine::blocks;
   if (e == "reference") return retrace::Machine::Engine::reference;
-  throw retrace::Error(retrace::Errc::bad_argument, "--engine takes 'blocks' or 'reference', not '" + e + "'");
+  if (e == "jit") return retrace::Machine::Engine::jit;
+  throw retrace::Error(retrace::Errc::bad_argument, "--engine takes 'jit', 'blocks' or 'reference', not '" + e + "'");
 }
 
 // Exit statuses of `retrace run` that are not the guest's own.

@@ -13,7 +13,7 @@
 //   is brought up to date at every block end and before any access that may reach a device.
 // A store to a decoded line moves RAM's code epoch (Ram::note_write), which drops every block,
 // so self-modifying code, code a device writes, and code restored from a snapshot re-decode.
-#include "retrace/cpu/hart.hpp"
+#include "block.hpp"
 
 #include "retrace/cpu/exec_a.hpp"
 #include "retrace/cpu/exec_fd.hpp"
@@ -34,49 +34,9 @@ namespace retrace {
 
 using u64 = std::uint64_t;
 
+using namespace blocks;
+
 namespace {
-
-constexpr std::size_t max_block = 64;     // instructions; blocks also end at a page boundary
-constexpr std::size_t cache_blocks = 4096; // direct-mapped, by physical address
-
-// What may go inside a block: everything whose effects are registers, RAM through the
-// hart's memory paths, fflags, and the next pc.
-constexpr bool blockable(isa::Op op) {
-  using isa::Op;
-  switch (op) {
-  case Op::illegal:
-  case Op::ecall: case Op::ebreak: case Op::fence_i:
-  case Op::csrrw: case Op::csrrs: case Op::csrrc: case Op::csrrwi: case Op::csrrsi: case Op::csrrci:
-  case Op::sret: case Op::mret: case Op::wfi: case Op::sfence_vma:
-    return false;
-  default:
-    break;
-  }
-  return isa::insn_table[static_cast<std::size_t>(op)].ext != isa::Ext::a; // AMOs may reach devices
-}
-
-// Jumps end a block. A conditional branch is a side exit: taken, it leaves the block; not
-// taken, the block goes on. Either way a block's instructions run in order from the first.
-constexpr bool ends_block(isa::Op op) {
-  using isa::Op;
-  return op == Op::jal || op == Op::jalr;
-}
-constexpr bool is_branch(isa::Op op) {
-  using isa::Op;
-  return op == Op::beq || op == Op::bne || op == Op::blt || op == Op::bge || op == Op::bltu || op == Op::bgeu;
-}
-
-// Instructions whose exec function is a template (exec_i.hpp, exec_m.hpp) and so runs on the
-// block context; the rest run on the hart.
-constexpr bool on_context(isa::Op op) {
-  const auto e = isa::insn_table[static_cast<std::size_t>(op)].ext;
-  return e == isa::Ext::i || e == isa::Ext::m;
-}
-constexpr bool touches_memory(isa::Op op) {
-  using F = isa::Format;
-  const auto f = isa::insn_table[static_cast<std::size_t>(op)].format;
-  return f == F::load || f == F::store;
-}
 
 // A forwarding template per instruction: the run loop's labels name both instantiations (on the
 // context and on the hart) under `if constexpr`, and only the one kept is instantiated.
@@ -89,55 +49,6 @@ RETRACE_RV_INSNS(RETRACE_X)
 #undef RETRACE_X
 
 } // namespace
-
-// An instruction's operands, extracted once when its block is decoded. It answers the same
-// accessors as isa::Insn for the formats of the integer instructions (exec_i.hpp, exec_m.hpp).
-struct PreInsn {
-  std::uint8_t rd_ = 0, rs1_ = 0, rs2_ = 0;
-  std::int32_t imm_ = 0; // the format's immediate (or shift amount in its low bits)
-  [[nodiscard]] unsigned rd() const { return rd_; }
-  [[nodiscard]] unsigned rs1() const { return rs1_; }
-  [[nodiscard]] unsigned rs2() const { return rs2_; }
-  [[nodiscard]] std::int64_t imm_i() const { return imm_; }
-  [[nodiscard]] std::int64_t imm_s() const { return imm_; }
-  [[nodiscard]] std::int64_t imm_b() const { return imm_; }
-  [[nodiscard]] std::int64_t imm_u() const { return imm_; }
-  [[nodiscard]] std::int64_t imm_j() const { return imm_; }
-  [[nodiscard]] unsigned shamt6() const { return static_cast<unsigned>(imm_) & 63; }
-  [[nodiscard]] unsigned shamt5() const { return static_cast<unsigned>(imm_) & 31; }
-
-  static PreInsn of(isa::Op op, isa::Insn i) {
-    PreInsn p;
-    p.rd_ = static_cast<std::uint8_t>(i.rd());
-    p.rs1_ = static_cast<std::uint8_t>(i.rs1());
-    p.rs2_ = static_cast<std::uint8_t>(i.rs2());
-    using F = isa::Format;
-    switch (isa::insn_table[static_cast<std::size_t>(op)].format) {
-    case F::u: p.imm_ = static_cast<std::int32_t>(i.imm_u()); break;
-    case F::jal: p.imm_ = static_cast<std::int32_t>(i.imm_j()); break;
-    case F::branch: p.imm_ = static_cast<std::int32_t>(i.imm_b()); break;
-    case F::store: p.imm_ = static_cast<std::int32_t>(i.imm_s()); break;
-    default: p.imm_ = static_cast<std::int32_t>(i.imm_i()); break;
-    }
-    return p;
-  }
-};
-
-struct Hart::Block {
-  std::uint32_t count = 0;       // instructions, not counting the end marker
-  std::uint32_t bytes = 0;
-  bool threaded = false; // labels filled in (run() owns the label table)
-  struct Insn {
-    const void* label;
-    std::uint16_t op; // isa::Op, or op_count for the end marker
-    std::uint8_t len;
-    std::uint16_t offset; // from the block's first instruction
-    PreInsn pre;
-    std::uint32_t raw; // as fetched (what illegal() reports)
-    isa::Insn insn;    // expanded
-  };
-  std::array<Insn, max_block + 1> insns; // + the end marker
-};
 
 // What exec_i.hpp and exec_m.hpp see of the hart inside a block: registers in place, the pc
 // derived from the block's start, and loads and stores through the hart's cached pages. Only
@@ -185,26 +96,6 @@ struct BlockContext {
   void ecall() {}        // never in a block
 };
 
-// Direct-mapped by physical address. The tags live apart from the blocks: a lookup touches
-// 16 bytes, and a block's memory (2 KB) is only touched, and so only mapped by the OS, when a
-// block is first decoded into it. A machine that runs a few thousand instructions does not pay
-// for 8 MB of blocks.
-struct Hart::BlockCache {
-  std::array<std::uint64_t, cache_blocks> pa;    // physical address of the first instruction
-  std::array<std::uint64_t, cache_blocks> stamp; // Ram::code_epoch when decoded
-  std::array<bool, cache_blocks> constructed{};
-  Block* storage; // cache_blocks blocks' worth of raw memory; slot k is built on first use
-
-  BlockCache() : storage(static_cast<Block*>(::operator new(sizeof(Block) * cache_blocks))) {
-    pa.fill(~u64{0});
-    stamp.fill(~u64{0});
-  }
-  ~BlockCache() { ::operator delete(storage); }
-  static_assert(std::is_trivially_destructible_v<Block>, "blocks are freed without their destructors");
-  BlockCache(const BlockCache&) = delete;
-  BlockCache& operator=(const BlockCache&) = delete;
-};
-
 Hart::~Hart() = default;
 void Hart::BlockCacheDeleter::operator()(BlockCache* c) const noexcept { delete c; }
 
@@ -235,38 +126,11 @@ Hart::Block* Hart::build_block(Block& b, u64 pa) {
   b.insns[b.count] = {nullptr, static_cast<std::uint16_t>(isa::op_count), 0, static_cast<std::uint16_t>(off - off0),
                       {}, 0, {}};
   b.threaded = false;
+  b.jit = nullptr;
   b.bytes = static_cast<std::uint32_t>(off - off0);
 
   ram.mark_code(off0, b.bytes);
   return &b;
-}
-
-[[gnu::always_inline]] inline Hart::Block* Hart::block_at(u64 pc) {
-  u64 pa = 0;
-  if (m_s.priv == Priv::m) {
-    if (m_pmp_locked || !m_bus.in_ram(pc, 2)) return nullptr;
-    pa = pc;
-  } else {
-    const auto* e = tlb_hit(Access::fetch, pc);
-    if (!e) return nullptr; // step() walks the page table and fills the TLB
-    pa = (e->pa_page << Ram::page_shift) | (pc & (Ram::page_size - 1));
-  }
-  if (!m_blocks) m_blocks.reset(new BlockCache);
-  const u64 stamp = m_bus.ram().code_epoch();
-  auto& cache = *m_blocks;
-  const std::size_t slot = ((pa >> 1) ^ (pa >> 13)) & (cache_blocks - 1);
-  if (cache.pa[slot] == pa && cache.stamp[slot] == stamp) return &cache.storage[slot];
-  if (!cache.constructed[slot]) {
-    new (&cache.storage[slot]) Block;
-    cache.constructed[slot] = true;
-  }
-  cache.pa[slot] = ~u64{0};
-  Block* b = build_block(cache.storage[slot], pa);
-  if (b) {
-    cache.pa[slot] = pa;
-    cache.stamp[slot] = stamp;
-  }
-  return b;
 }
 
 Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 watch_pc) {

@@ -412,10 +412,12 @@ RunResult Machine::run(std::uint64_t stop) {
     const std::uint64_t budget = multi ? std::min(until - m_icount, m_quantum_left) : until - m_icount;
     bool waiting = false;
     std::uint64_t n = 0;
-    if (m_engine == Engine::blocks && !m_on_step) {
+    if (m_engine != Engine::reference && !m_on_step) {
       std::uint64_t watch = m_pc_watch && !m_pc_watch_hit ? *m_pc_watch : ~std::uint64_t{0};
       while (n < budget) {
-        const Hart::RunResult r = h.run(budget - n, m_icount, m_attention, watch);
+        const Hart::RunResult r = m_engine == Engine::jit && watch == ~std::uint64_t{0}
+                                      ? h.run_jit(budget - n, m_icount, m_attention)
+                                      : h.run(budget - n, m_icount, m_attention, watch);
         n += r.executed;
         if (r.waiting) waiting = true;
         // What the reference loop below does per step, for the last instruction run: the ones

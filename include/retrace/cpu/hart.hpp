@@ -115,6 +115,12 @@ public:
   /// and before executing the instruction at `watch_pc` (which it then executes with step()).
   RunResult run(std::uint64_t budget, std::uint64_t& icount, const bool& attention,
                 std::uint64_t watch_pc = ~std::uint64_t{0});
+  /// The same as run() (without a watched pc), with each block translated to x86-64 code
+  /// (src/cpu/jit_x64.cpp). Falls back to run() on other hosts. The lockstep tests hold it to
+  /// the reference interpreter.
+  RunResult run_jit(std::uint64_t budget, std::uint64_t& icount, const bool& attention);
+  /// Whether run_jit translates on this host (x86-64 Linux).
+  [[nodiscard]] static bool jit_available() noexcept;
 
   [[nodiscard]] unsigned hartid() const noexcept { return m_hartid; }
   [[nodiscard]] HartState& state() noexcept { return m_s; }
@@ -243,6 +249,7 @@ public:
 
 private:
   friend struct BlockContext;
+  friend struct JitRuntime;
   // The two halves of load and store: through a cached host page (true if it applied), or
   // through translation, PMP and the bus (which may reach a device and may fault).
   template <class T>
@@ -394,6 +401,12 @@ private:
     void operator()(BlockCache* c) const noexcept;
   };
   std::unique_ptr<BlockCache, BlockCacheDeleter> m_blocks;
+  // The translator's code buffer and TLBs (src/cpu/jit_x64.cpp); allocated on first run_jit().
+  struct Jit;
+  struct JitDeleter {
+    void operator()(Jit* j) const noexcept;
+  };
+  std::unique_ptr<Jit, JitDeleter> m_jit;
   bool m_block_exit = false; // set by a slow memory access: the block ends after this instruction
   // per-step scratch
   std::uint64_t m_npc = 0;

@@ -167,10 +167,12 @@ public:
   /// icount, or none left), if it happened: the run then diverged from its recording.
   [[nodiscard]] std::optional<std::uint64_t> schedule_divergence() const noexcept { return m_schedule_divergence; }
 
-  /// Which interpreter runs the harts. Both give the same result to the instruction (a
-  /// lockstep run checks it, see docs/performance.md); `reference` steps one instruction at a
-  /// time and is what on_step callbacks always use.
-  enum class Engine : std::uint8_t { blocks, reference };
+  /// Which engine runs the harts. All give the same result to the instruction (lockstep runs
+  /// check it, see docs/performance.md): `reference` steps one instruction at a time and is
+  /// what on_step callbacks always use; `blocks` runs pre-decoded blocks with threaded
+  /// dispatch; `jit` translates those blocks to x86-64 code (the block engine on other hosts,
+  /// and while a pc is watched).
+  enum class Engine : std::uint8_t { blocks, reference, jit };
   void set_engine(Engine e) noexcept { m_engine = e; }
   [[nodiscard]] Engine engine() const noexcept { return m_engine; }
 

@@ -42,9 +42,15 @@ public:
     m_regions.push_back({base, size, &device});
   }
   /// Calls `device.store` after every RAM store overlapping [base, base+size).
-  void watch(std::uint64_t base, std::uint64_t size, Device& device) { m_watch = {base, size, &device}; }
+  void watch(std::uint64_t base, std::uint64_t size, Device& device) {
+    m_watch = {base, size, &device};
+    ++m_watch_version;
+  }
   /// Stops watching (the watcher is going away).
-  void unwatch() { m_watch = {}; }
+  void unwatch() {
+    m_watch = {};
+    ++m_watch_version;
+  }
 
   /// A hart's LR reservation: the reserved physical address and whether it is held.
   struct Reservation {
@@ -56,6 +62,18 @@ public:
   /// after another hart's store fails as the A extension requires. Empty for one hart: its own
   /// stores are checked by the hart.
   void track_reservations(std::vector<Reservation> r) { m_reservations = std::move(r); }
+  /// Whether some hart holds a valid reservation (so a store may have to break it).
+  [[nodiscard]] bool any_reservation_valid() const noexcept {
+    for (const auto& r : m_reservations)
+      if (*r.valid) return true;
+    return false;
+  }
+  /// Whether [addr, addr+n) overlaps the watched range (a store there must reach the watcher).
+  [[nodiscard]] bool watched(std::uint64_t addr, std::uint64_t n) const noexcept {
+    return m_watch.device && addr < m_watch.base + m_watch.size && addr + n > m_watch.base;
+  }
+  /// Changes whenever watch() or unwatch() is called.
+  [[nodiscard]] std::uint64_t watch_version() const noexcept { return m_watch_version; }
 
   /// True if [addr, addr+n) lies inside RAM.
   [[nodiscard]] bool in_ram(std::uint64_t addr, std::uint64_t n) const noexcept {
@@ -143,6 +161,7 @@ private:
   Ram m_ram;
   std::vector<Region> m_regions;
   Watch m_watch;
+  std::uint64_t m_watch_version = 0;
   std::vector<Reservation> m_reservations;
 };
 

@@ -71,7 +71,17 @@ public:
   /// code_epoch(), which drops every decoded block.
   void mark_code(std::uint64_t offset, std::uint64_t n) {
     if (m_code_lines.empty()) m_code_lines.resize((m_size + page_size - 1) >> page_shift);
-    m_code_lines[offset >> page_shift] |= line_mask(offset, n);
+    auto& lines = m_code_lines[offset >> page_shift];
+    const std::uint64_t mask = line_mask(offset, n);
+    if ((lines & mask) != mask) ++m_code_marks;
+    lines |= mask;
+  }
+  /// Moves whenever mark_code marks a line it had not: what a cache of "this page holds no
+  /// code" (the translator's store TLB) depends on.
+  [[nodiscard]] std::uint64_t code_marks() const noexcept { return m_code_marks; }
+  /// Whether any line of the page containing `offset` holds decoded code.
+  [[nodiscard]] bool page_has_code(std::uint64_t offset) const noexcept {
+    return !m_code_lines.empty() && m_code_lines[offset >> page_shift] != 0;
   }
   /// Moves whenever decoded instructions may have changed: a write to a marked line, or RAM
   /// restored or cleared. One counter for all of RAM keeps the check before each block to one
@@ -228,6 +238,7 @@ private:
   std::uint64_t m_size;
   std::vector<std::uint64_t> m_code_lines; // per page, allocated when code is first marked
   std::uint64_t m_code_epoch = 0;
+  std::uint64_t m_code_marks = 0;
   std::vector<std::shared_ptr<Chunk>> m_chunks;
   std::vector<std::uint8_t> m_chunk_shared; // 1: a snapshot may hold this chunk
   std::uint64_t m_generation = 0;
