@@ -60,7 +60,7 @@ struct RunOptions {
   std::string rtc;                 // "", SECONDS, ISO date, or "host"
   std::string chaos;               // "", or "MIN..MAX" quantum bounds
   bool stats = false;              // print the instruction count and speed at the end
-  std::string engine = "blocks";   // or "reference"
+  std::string engine = "jit";      // or "blocks" or "reference"
 };
 
 // --engine: which interpreter runs the harts (they agree; see `retrace lockstep`).
@@ -286,7 +286,8 @@ int cmd_replay(const std::string& given, std::uint64_t to, bool quiet, const std
   return 0;
 }
 
-int cmd_lockstep(const std::string& given, std::uint64_t to, std::uint64_t chunk, std::uint64_t digest_every) {
+int cmd_lockstep(const std::string& given, std::uint64_t to, std::uint64_t chunk, std::uint64_t digest_every,
+                 const std::string& engine) {
   const ResolvedLog resolved(given);
   const auto log = retrace::LogReader::read(resolved.path);
   if (log.error()) fmt::print(stderr, "retrace: warning: {}; comparing the valid prefix\n", log.error()->what());
@@ -294,15 +295,19 @@ int cmd_lockstep(const std::string& given, std::uint64_t to, std::uint64_t chunk
   if (to) options.stop = to;
   if (chunk) options.max_chunk = chunk;
   if (digest_every) options.digest_every = digest_every;
+  options.engine = parse_engine(engine);
+  const char* name = options.engine == retrace::Machine::Engine::jit ? "the translator (jit)" : "the block engine";
+  if (options.engine == retrace::Machine::Engine::reference)
+    throw retrace::Error(retrace::Errc::bad_argument, "lockstep compares --engine jit or blocks with the reference interpreter");
   const auto r = retrace::lockstep(log, options);
   if (r.difference) {
-    fmt::print(stderr, "retrace: the block engine differs from the reference interpreter {}\n", r.difference->describe());
+    fmt::print(stderr, "retrace: {} differs from the reference interpreter {}\n", name, r.difference->describe());
     return 1;
   }
   fmt::print(stderr,
-             "retrace: lockstep: the block engine and the reference interpreter agree on all {} instructions ({} state "
+             "retrace: lockstep: {} and the reference interpreter agree on all {} instructions ({} state "
              "comparisons, {} machine digests); the run {}\n",
-             r.icount, r.chunks, r.digests, reason_text(r.end.reason));
+             name, r.icount, r.chunks, r.digests, reason_text(r.end.reason));
   return 0;
 }
 
@@ -556,7 +561,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.spec.seed, "Seed for device randomness: disk jitter and errors, virtio-rng, rng-seed")
       ->capture_default_str();
   run_cmd->add_flag("--stats", run.stats, "At the end, print the instruction count and the speed to stderr");
-  run_cmd->add_option("--engine", run.engine, "Interpreter: 'blocks' (default) or 'reference' (one instruction at a time)")
+  run_cmd->add_option("--engine", run.engine,
+                      "Engine: 'jit' (blocks translated to x86-64), 'blocks' (threaded interpreter) or 'reference' (one "
+                      "instruction at a time); all give the same result")
       ->capture_default_str();
   auto* rng_opt = run_cmd->add_option("--rng", run.rng, "Add a virtio-rng device: 'seed' (bytes from --seed) or 'host' (host entropy, recorded)")
       ->expected(0, 1);
@@ -578,13 +585,16 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("log", log_path, "Log file")->required();
   replay_cmd->add_option("--to", replay_to, "Stop at this icount");
   replay_cmd->add_flag("--quiet,-q", replay_quiet, "Do not print the guest's UART output");
-  std::string replay_engine = "blocks";
-  replay_cmd->add_option("--engine", replay_engine, "Interpreter: 'blocks' (default) or 'reference'")->capture_default_str();
+  std::string replay_engine = "jit";
+  replay_cmd->add_option("--engine", replay_engine, "Engine: 'jit', 'blocks' or 'reference'")->capture_default_str();
 
   std::uint64_t lockstep_to = 0, lockstep_chunk = 0, lockstep_digest = 0;
   auto* lockstep_cmd = app.add_subcommand(
-      "lockstep", "Replay a log on the block engine and the reference interpreter side by side; report the first difference");
+      "lockstep", "Replay a log on a fast engine and the reference interpreter side by side; report the first difference");
   lockstep_cmd->add_option("log", log_path, "Log file")->required();
+  std::string lockstep_engine = "jit";
+  lockstep_cmd->add_option("--engine", lockstep_engine, "The engine to compare with the reference: 'jit' or 'blocks'")
+      ->capture_default_str();
   lockstep_cmd->add_option("--to", lockstep_to, "Stop comparing at this icount");
   lockstep_cmd->add_option("--chunk", lockstep_chunk, "Longest run between comparisons (default 4096)");
   lockstep_cmd->add_option("--digest-every", lockstep_digest, "Compare RAM and devices this often (default 1000000)");
@@ -653,7 +663,7 @@ int main(int argc, char** argv) {
       return cmd_run(run);
     }
     if (*replay_cmd) return cmd_replay(log_path, replay_to, replay_quiet, replay_engine);
-    if (*lockstep_cmd) return cmd_lockstep(log_path, lockstep_to, lockstep_chunk, lockstep_digest);
+    if (*lockstep_cmd) return cmd_lockstep(log_path, lockstep_to, lockstep_chunk, lockstep_digest, lockstep_engine);
     if (*dump_cmd) return cmd_dump(log_path, dump_json);
     if (*replay_all_cmd) return cmd_replay_all(all_logs, all_jobs);
     if (*gdb_cmd)

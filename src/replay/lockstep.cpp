@@ -21,26 +21,27 @@ struct Pair {
   std::unique_ptr<Machine> ref, blk;
 };
 
-Pair make_pair(const std::function<std::unique_ptr<Machine>()>& make) {
+Pair make_pair(const std::function<std::unique_ptr<Machine>()>& make, Machine::Engine engine) {
   Pair p{make(), make()};
   p.ref->set_engine(Machine::Engine::reference);
-  p.blk->set_engine(Machine::Engine::blocks);
+  p.blk->set_engine(engine);
   return p;
 }
 
 // The first difference between the two machines after runs that ended with ra and rb.
 std::string difference(Machine& a, Machine& b, const RunResult& ra, const RunResult& rb, bool digest) {
+  const char* name = Machine::engine_name(b.engine());
   if (ra.reason != rb.reason || ra.icount != rb.icount || ra.status != rb.status)
-    return fmt::format("the run stopped differently: reference {}, blocks {}", reason_name(ra), reason_name(rb));
+    return fmt::format("the run stopped differently: reference {}, {} {}", reason_name(ra), name, reason_name(rb));
   for (std::size_t h = 0; h < a.hart_count(); ++h)
-    if (auto d = hart_state_difference(a.hart(h).state(), b.hart(h).state()); !d.empty())
+    if (auto d = hart_state_difference(a.hart(h).state(), b.hart(h).state(), name); !d.empty())
       return fmt::format("hart {}: {}", h, d);
   const auto& oa = a.uart().output();
   const auto& ob = b.uart().output();
-  if (oa != ob) return fmt::format("UART output: reference {} bytes, blocks {} bytes", oa.size(), ob.size());
+  if (oa != ob) return fmt::format("UART output: reference {} bytes, {} {} bytes", oa.size(), name, ob.size());
   if (digest) {
     const auto da = state_digest(a), db = state_digest(b);
-    if (da != db) return fmt::format("machine digest (RAM or devices): reference {:016x}, blocks {:016x}", da, db);
+    if (da != db) return fmt::format("machine digest (RAM or devices): reference {:016x}, {} {:016x}", da, name, db);
   }
   return {};
 }
@@ -51,14 +52,14 @@ std::string LockstepDifference::describe() const {
   return fmt::format("after instruction {} (hart {}, pc {:#x}): {}", icount, hart, pc, what);
 }
 
-std::string hart_state_difference(const HartState& r, const HartState& o) {
+std::string hart_state_difference(const HartState& r, const HartState& o, const char* other) {
   for (unsigned i = 0; i < 32; ++i)
-    if (r.x[i] != o.x[i]) return fmt::format("x{}: reference {:#x}, blocks {:#x}", i, r.x[i], o.x[i]);
+    if (r.x[i] != o.x[i]) return fmt::format("x{}: reference {:#x}, {} {:#x}", i, r.x[i], other, o.x[i]);
   for (unsigned i = 0; i < 32; ++i)
-    if (r.f[i] != o.f[i]) return fmt::format("f{}: reference {:#x}, blocks {:#x}", i, r.f[i], o.f[i]);
+    if (r.f[i] != o.f[i]) return fmt::format("f{}: reference {:#x}, {} {:#x}", i, r.f[i], other, o.f[i]);
 #define RETRACE_FIELD(name)                                                                                           \
   if (r.name != o.name)                                                                                               \
-    return fmt::format(#name ": reference {:#x}, blocks {:#x}", static_cast<std::uint64_t>(r.name),                   \
+    return fmt::format(#name ": reference {:#x}, {} {:#x}", static_cast<std::uint64_t>(r.name), other,               \
                        static_cast<std::uint64_t>(o.name));
   RETRACE_FIELD(pc)
   RETRACE_FIELD(priv)
@@ -92,15 +93,17 @@ std::string hart_state_difference(const HartState& r, const HartState& o) {
   RETRACE_FIELD(reservation_valid)
 #undef RETRACE_FIELD
   for (unsigned i = 0; i < 16; ++i) {
-    if (r.pmpcfg[i] != o.pmpcfg[i]) return fmt::format("pmpcfg entry {}: reference {:#x}, blocks {:#x}", i, r.pmpcfg[i], o.pmpcfg[i]);
-    if (r.pmpaddr[i] != o.pmpaddr[i]) return fmt::format("pmpaddr{}: reference {:#x}, blocks {:#x}", i, r.pmpaddr[i], o.pmpaddr[i]);
+    if (r.pmpcfg[i] != o.pmpcfg[i])
+      return fmt::format("pmpcfg entry {}: reference {:#x}, {} {:#x}", i, r.pmpcfg[i], other, o.pmpcfg[i]);
+    if (r.pmpaddr[i] != o.pmpaddr[i])
+      return fmt::format("pmpaddr{}: reference {:#x}, {} {:#x}", i, r.pmpaddr[i], other, o.pmpaddr[i]);
   }
   return {};
 }
 
 LockstepResult lockstep(const std::function<std::unique_ptr<Machine>()>& make, const LockstepOptions& options) {
   LockstepResult result;
-  Pair m = make_pair(make);
+  Pair m = make_pair(make, options.engine);
   std::uint64_t next_digest = options.digest_every;
   const std::uint64_t max_chunk = std::max<std::uint64_t>(options.max_chunk, 1);
   for (;;) {
@@ -127,7 +130,7 @@ LockstepResult lockstep(const std::function<std::unique_ptr<Machine>()>& make, c
 
     // Different after [start, target): find the first instruction count at which they differ,
     // from fresh machines brought to `start` (where they agreed).
-    Pair p = make_pair(make);
+    Pair p = make_pair(make, options.engine);
     p.ref->run(start);
     p.blk->run(start);
     const auto snap_ref = p.ref->snapshot();

@@ -293,11 +293,11 @@ TEST(Firmware, TheBootRecordsAndReplaysDigestIdentical) {
   EXPECT_THAT(replay.machine().uart().output(), HasSubstr("=> version"));
 }
 
-// The block engine against the reference interpreter over U-Boot's boot to its prompt and
-// two commands, one hart and four (docs/performance.md): both machines are rebuilt from the
-// boot's log and compared in chunks of up to 4096 instructions, with whole-machine digests
-// every million.
-TEST(Firmware, BlockEngineAgreesWithTheReferenceOverTheUBootBoot) {
+// The block engine and the translator, each against the reference interpreter, over U-Boot's
+// boot to its prompt and two commands, one hart and four (docs/performance.md): both machines
+// are rebuilt from the boot's log and compared in chunks of up to 4096 instructions, with
+// whole-machine digests every million.
+TEST(Firmware, FastEnginesAgreeWithTheReferenceOverTheUBootBoot) {
   for (unsigned harts : {1u, 4u}) {
     SCOPED_TRACE(fmt::format("{} harts", harts));
     const std::string log = ::testing::TempDir() + fmt::format("/uboot-lockstep-{}.rlog", harts);
@@ -309,12 +309,18 @@ TEST(Firmware, BlockEngineAgreesWithTheReferenceOverTheUBootBoot) {
     }
     const auto l = LogReader::read(log);
     ASSERT_FALSE(l.error());
-    const auto r = lockstep(l);
-    ASSERT_FALSE(r.difference) << r.difference->describe();
-    EXPECT_EQ(r.end.reason, StopReason::exited);
-    EXPECT_EQ(r.icount, l.end()->icount);
-    EXPECT_GT(r.icount, 40'000'000u);
-    RecordProperty(fmt::format("lockstep_instructions_{}_harts", harts), std::to_string(r.icount));
+    for (auto engine : {Machine::Engine::blocks, Machine::Engine::jit}) {
+      SCOPED_TRACE(Machine::engine_name(engine));
+      LockstepOptions o;
+      o.engine = engine;
+      const auto r = lockstep(l, o);
+      ASSERT_FALSE(r.difference) << r.difference->describe();
+      EXPECT_EQ(r.end.reason, StopReason::exited);
+      EXPECT_EQ(r.icount, l.end()->icount);
+      EXPECT_GT(r.icount, 40'000'000u);
+      RecordProperty(fmt::format("lockstep_instructions_{}_harts_{}", harts, Machine::engine_name(engine)),
+                     std::to_string(r.icount));
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // libFuzzer target: the executor on arbitrary code. The input is copied into RAM at the reset
-// vector's target and run for up to 20000 instructions, twice: on the block engine and on the
-// reference interpreter. Neither may crash or hang (a hostile guest), and the two must end in
-// the same state (a difference aborts, so the fuzzer reports it with the input).
+// vector's target and run for up to 20000 instructions three times: on the reference
+// interpreter, the block engine and the translator. None may crash or hang (a hostile guest),
+// and all must end in the same state (a difference aborts, so the fuzzer reports it with the input).
 #include "retrace/machine/machine.hpp"
 #include "retrace/replay/digest.hpp"
 #include "retrace/replay/lockstep.hpp"
@@ -39,15 +39,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   constexpr std::uint64_t budget = 20'000;
   auto ref = machine(data, size, retrace::Machine::Engine::reference);
   auto blk = machine(data, size, retrace::Machine::Engine::blocks);
+  auto jit = machine(data, size, retrace::Machine::Engine::jit);
   const auto ra = ref->run(budget);
-  const auto rb = blk->run(budget);
-  const auto what = retrace::hart_state_difference(ref->hart(0).state(), blk->hart(0).state());
-  if (ra.reason != rb.reason || ra.icount != rb.icount || !what.empty() ||
-      retrace::state_digest(*ref) != retrace::state_digest(*blk)) {
-    std::fprintf(stderr, "block engine and reference differ after %llu / %llu instructions: %s\n",
-                 static_cast<unsigned long long>(ra.icount), static_cast<unsigned long long>(rb.icount),
-                 what.empty() ? "stop reason or machine digest" : what.c_str());
-    std::abort();
+  for (auto* other : {blk.get(), jit.get()}) {
+    const auto rb = other->run(budget);
+    const char* name = retrace::Machine::engine_name(other->engine());
+    const auto what = retrace::hart_state_difference(ref->hart(0).state(), other->hart(0).state(), name);
+    if (ra.reason != rb.reason || ra.icount != rb.icount || !what.empty() ||
+        retrace::state_digest(*ref) != retrace::state_digest(*other)) {
+      std::fprintf(stderr, "%s and reference differ after %llu / %llu instructions: %s\n", name,
+                   static_cast<unsigned long long>(ra.icount), static_cast<unsigned long long>(rb.icount),
+                   what.empty() ? "stop reason or machine digest" : what.c_str());
+      std::abort();
+    }
   }
   return 0;
 }

@@ -20,13 +20,28 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
   const std::size_t set_mtvec = w.size() - 1;
   w.push_back(enc_u(0x6000, t1, 0x37));       // lui t1, 6 (FS = dirty)
   w.push_back(enc_i(0x300, t1, 2, 0, 0x73));  // csrs mstatus, t1
-  if (mode == StreamMode::machine) {
+  constexpr unsigned data_base = 18, code_base = 22; // s2..s5 into the data area, s6 into the stream
+  if (mode != StreamMode::user) {
     // Every trap restarts the stream here. MTIP always pending (mtimecmp = 0) and enabled in
     // mie, so a random WFI wakes at once.
     w.push_back(enc_u(0x2004000, t2, 0x37));  // lui t2, 0x2004
     w.push_back(enc_s(0, 0, t2, 3, 0x23));    // sd zero, 0(t2)
     w.push_back(enc_i(0x80, 0, 0, t1, 0x13)); // li t1, 0x80
     w.push_back(enc_i(0x304, t1, 2, 0, 0x73)); // csrs mie, t1
+    if (mode == StreamMode::integer) {
+      w.push_back(enc_u(0x80000, data_base, 0x37)); // lui s2, 0x80: 512 KiB past the stream
+      w.push_back(enc_r(0, t0, data_base, 0, data_base, 0x33)); // add s2, s2, t0
+      for (unsigned r = data_base + 1; r < code_base; ++r)
+        w.push_back(enc_i(static_cast<std::int64_t>(r - data_base) * 0x3f8, data_base, 0, r, 0x13)); // addi sN, s2, k*1016
+      w.push_back(enc_i(0x400, t0, 0, code_base, 0x13)); // addi s6, t0, 1024: into the body
+      // Go on at a point of the body that depends on minstret, so that a trap does not send
+      // the stream down the same path again and again.
+      w.push_back(enc_i(0xb02, 0, 2, t4, 0x73));  // csrr t4, minstret
+      w.push_back(enc_i(50, t4, 1, t4, 0x13));    // slli t4, t4, 50
+      w.push_back(enc_i(48, t4, 5, t4, 0x13));    // srli t4, t4, 48  (a multiple of 4 below 64 KiB)
+      w.push_back(enc_r(0, t0, t4, 0, t4, 0x33)); // add t4, t4, t0
+      w.push_back(enc_i(0, t4, 0, 0, 0x67));      // jr t4
+    }
   } else {
     // Boot, once. No interrupt enabled: in U-mode a pending one would be taken at once,
     // forever (and a WFI in U-mode is illegal anyway). PMP: [0, body) no access from U, so this
@@ -87,7 +102,61 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
     w[addi_handler] = enc_i(static_cast<std::int64_t>(handler * 4), t0, 0, t2, 0x13);
     w[restart] = enc_i(body, t4, 0, t4, 0x13);
   }
+  // Integer mode's rows: what a block holds, by kind.
+  std::vector<const InsnInfo*> alu, loads, stores, branches, fp;
+  for (const auto& row : insn_table) {
+    const bool integer = row.ext == Ext::i || row.ext == Ext::m;
+    if (integer && row.format == Format::load) loads.push_back(&row);
+    else if (integer && row.format == Format::store) stores.push_back(&row);
+    else if (row.format == Format::branch) branches.push_back(&row);
+    else if (integer && row.op != Op::jal && row.op != Op::jalr && row.op != Op::ecall && row.op != Op::ebreak &&
+             row.op != Op::fence_i)
+      alu.push_back(&row);
+    else if (row.ext == Ext::f || row.ext == Ext::d) fp.push_back(&row);
+  }
+  const auto pick = [&](const std::vector<const InsnInfo*>& rows) {
+    const auto& row = *rows[rng() % rows.size()];
+    return (static_cast<std::uint32_t>(rng()) & ~row.mask) | row.match;
+  };
+  // rd (bits 11:7) away from t0 and the base registers, so accesses keep finding memory.
+  const auto safe_rd = [](std::uint32_t v) {
+    const unsigned rd = (v >> 7) & 31;
+    if (rd == 5 || (rd >= data_base && rd <= code_base)) v = (v & ~(31u << 7)) | ((rd ^ 8u) << 7);
+    return v;
+  };
+  const auto base = [&] { return rng() % 32 == 0 ? code_base : data_base + static_cast<unsigned>(rng() % 4); };
   while (w.size() < words) {
+    if (mode == StreamMode::integer) {
+      const auto kind = rng() % 32;
+      std::uint32_t v;
+      if (kind < 18) {
+        v = safe_rd(pick(alu));
+      } else if (kind < 22) { // load: base register, offset 0..1023
+        v = safe_rd(pick(loads));
+        v = (v & 0x000fffffu & ~(31u << 15)) | (base() << 15) | (static_cast<std::uint32_t>(rng() % 1024) << 20);
+      } else if (kind < 26) { // store
+        const auto imm = static_cast<std::uint32_t>(rng() % 1024);
+        v = pick(stores);
+        v = (v & ~(31u << 15) & ~(31u << 7) & 0x01ffffffu) | (base() << 15) | ((imm & 31) << 7) | ((imm >> 5) << 25);
+      } else if (kind < 29) { // a short forward branch: 4..64 bytes, to a word
+        v = pick(branches) & ~0xfe000f80u;
+        const auto off = static_cast<std::uint32_t>(4 + 4 * (rng() % 16));
+        v |= ((off >> 1) & 15) << 8 | ((off >> 5) & 63) << 25;
+      } else if (kind < 30) { // jal forward 4..64 bytes, to a word, link in a safe register
+        const auto off = static_cast<std::uint32_t>(4 + 4 * (rng() % 16));
+        v = safe_rd(0x6fu | (static_cast<std::uint32_t>(rng() % 32) << 7) | (((off >> 1) & 0x3ff) << 21));
+      } else if (kind < 31) {
+        v = pick(fp);
+      } else {
+        auto half = [&] {
+          auto h = static_cast<std::uint32_t>(rng() & 0xffff);
+          return (h & 3) == 3 ? (h & ~1u) : h;
+        };
+        v = half() | (half() << 16);
+      }
+      w.push_back(v);
+      continue;
+    }
     const auto kind = rng() % 16;
     if (kind < 12) { // a table row with random operand bits
       const auto& row = insn_table[rng() % insn_table.size()];
@@ -107,7 +176,7 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
     }
   }
   const std::string path = ::testing::TempDir() + "/stream-" + std::to_string(seed) +
-                           (mode == StreamMode::user ? "-u" : "") + ".bin";
+                           (mode == StreamMode::user ? "-u" : mode == StreamMode::integer ? "-i" : "") + ".bin";
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(w.data()), static_cast<std::streamsize>(w.size() * 4));
   return path;

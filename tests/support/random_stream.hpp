@@ -14,6 +14,10 @@ enum class StreamMode {
            ///< and resumes the body in U-mode just past the trapping instruction (or somewhere
            ///< else in it after a fetch fault), so fetches, loads and stores go through the TLB
            ///< and PMP paths
+  integer, ///< M-mode, dense in what blocks hold: integer instructions (rd never one of the
+           ///< base registers), loads and stores through base registers into a data area
+           ///< (and now and then into the stream itself), short forward branches and jumps,
+           ///< some FP; a trap restarts it as in `machine`
 };
 
 /// Writes the stream for `seed` (`words` 32-bit words, prologue included) to a temporary

@@ -174,6 +174,10 @@ public:
   /// and while a pc is watched).
   enum class Engine : std::uint8_t { blocks, reference, jit };
   void set_engine(Engine e) noexcept { m_engine = e; }
+  /// "blocks", "reference" or "jit".
+  [[nodiscard]] static const char* engine_name(Engine e) noexcept {
+    return e == Engine::blocks ? "blocks" : e == Engine::reference ? "reference" : "jit";
+  }
   [[nodiscard]] Engine engine() const noexcept { return m_engine; }
 
   /// Called after every step that executed an instruction or took a trap (for --trace).
@@ -274,7 +278,7 @@ private:
   std::optional<std::uint64_t> m_schedule_divergence;
   std::uint64_t m_slices = 0;
   std::vector<std::unique_ptr<Device>> m_owned; // placeholder devices of reserved ranges
-  Engine m_engine = Engine::blocks;
+  Engine m_engine = Engine::jit;
   bool m_attention = false;        // a device needs the run loop to look at it
   std::size_t m_current = 0;       // hart whose quantum is running
   std::uint64_t m_quantum_left = 0;

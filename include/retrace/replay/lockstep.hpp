@@ -43,6 +43,7 @@ struct LockstepOptions {
   std::uint64_t stop = ~std::uint64_t{0};    ///< compare up to this icount (or the run's end)
   std::uint64_t digest_every = 1'000'000;    ///< full digests this often (RAM, devices)
   std::uint64_t max_chunk = 4096;            ///< chunk lengths are drawn from 1..max_chunk
+  Machine::Engine engine = Machine::Engine::jit; ///< the engine held to the reference interpreter
 };
 
 struct LockstepResult {
@@ -61,7 +62,9 @@ struct LockstepResult {
 /// follow its schedule, and run to its end.
 [[nodiscard]] LockstepResult lockstep(const LogReader& log, LockstepOptions options = {});
 
-/// The first difference between two harts' states, or empty if they are equal.
-[[nodiscard]] std::string hart_state_difference(const HartState& reference, const HartState& other);
+/// The first difference between two harts' states, or empty if they are equal; `other_name`
+/// names the second in the message ("x5: reference 0x1, blocks 0x2").
+[[nodiscard]] std::string hart_state_difference(const HartState& reference, const HartState& other,
+                                                const char* other_name = "blocks");
 
 } // namespace retrace

@@ -1,0 +1,208 @@
+// Tests for the fast engines behind Machine::Engine (src/cpu/block_engine.cpp, the block engine,
+// and src/cpu/jit_x64.cpp, the translator): small programs aimed at what those engines cache
+// (decoded blocks, translated code, host pages for loads and stores) and at where their caches
+// must let go. Each program runs on every engine; the results must be the ones worked out by
+// hand, and the states must equal the reference interpreter's at every chunk boundary.
+#include "retrace/isa/insn.hpp"
+#include "retrace/machine/machine.hpp"
+#include "retrace/replay/digest.hpp"
+#include "retrace/replay/lockstep.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace retrace;
+using namespace retrace::isa;
+
+// Registers by ABI name.
+enum : unsigned { zero = 0, ra = 1, t0 = 5, t1 = 6, t2 = 7, s0 = 8, s1 = 9, a0 = 10, a1 = 11, a2 = 12, a3 = 13, s2 = 18, s3 = 19 };
+
+std::uint32_t addi(unsigned rd, unsigned rs, std::int64_t imm) { return enc_i(imm, rs, 0, rd, 0x13); }
+std::uint32_t add(unsigned rd, unsigned a, unsigned b) { return enc_r(0, b, a, 0, rd, 0x33); }
+std::uint32_t lui(unsigned rd, std::int64_t imm) { return enc_u(imm, rd, 0x37); }
+std::uint32_t auipc(unsigned rd) { return enc_u(0, rd, 0x17); }
+std::uint32_t lw(unsigned rd, unsigned base, std::int64_t off) { return enc_i(off, base, 2, rd, 0x03); }
+std::uint32_t ld(unsigned rd, unsigned base, std::int64_t off) { return enc_i(off, base, 3, rd, 0x03); }
+std::uint32_t lhu(unsigned rd, unsigned base, std::int64_t off) { return enc_i(off, base, 5, rd, 0x03); }
+std::uint32_t sw(unsigned src, unsigned base, std::int64_t off) { return enc_s(off, src, base, 2, 0x23); }
+std::uint32_t sd(unsigned src, unsigned base, std::int64_t off) { return enc_s(off, src, base, 3, 0x23); }
+std::uint32_t bne(unsigned a, unsigned b, std::int64_t off) { return enc_b(off, b, a, 1, 0x63); }
+std::uint32_t jalr(unsigned rd, unsigned base) { return enc_i(0, base, 0, rd, 0x67); }
+constexpr std::uint32_t spin = 0x0000006f; // jal zero, 0
+constexpr std::uint64_t reset_insns = 6;     // the reset vector's, before the kernel's first
+
+std::string image(const std::string& name, const std::vector<std::uint32_t>& words) {
+  const std::string path = ::testing::TempDir() + "/engine-" + name + ".bin";
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(words.data()), static_cast<std::streamsize>(words.size() * 4));
+  return path;
+}
+
+std::unique_ptr<Machine> machine(const std::string& kernel, Machine::Engine engine) {
+  MachineSpec spec;
+  spec.kernel = kernel;
+  spec.ram_size = 16 << 20;
+  auto m = std::make_unique<Machine>(spec);
+  m->set_engine(engine);
+  return m;
+}
+
+constexpr Machine::Engine all_engines[] = {Machine::Engine::reference, Machine::Engine::blocks, Machine::Engine::jit};
+constexpr Machine::Engine fast_engines[] = {Machine::Engine::blocks, Machine::Engine::jit};
+
+// Every engine ends in the same state as the reference, also when stopped every few
+// instructions (so blocks are cut by the budget at every possible point).
+void expect_lockstep(const std::string& kernel, std::uint64_t stop) {
+  for (auto engine : fast_engines) {
+    for (std::uint64_t chunk : {3u, 64u, 4096u}) {
+      LockstepOptions o;
+      o.engine = engine;
+      o.stop = stop;
+      o.max_chunk = chunk;
+      o.digest_every = 97;
+      const auto r = lockstep([&] { return machine(kernel, engine); }, o);
+      EXPECT_FALSE(r.difference) << Machine::engine_name(engine) << ", chunks up to " << chunk << ": "
+                                 << r.difference->describe();
+      EXPECT_EQ(r.icount, stop);
+    }
+  }
+}
+
+// A loop that rewrites the instruction right after its own store, in the block the store is in:
+// each pass adds one more than the last. Before it, each pass also stores to a data word in the
+// same page (a page holding both is common in firmware). A store that reached decoded code
+// without dropping it would run the old instruction again.
+TEST(Engines, SeeCodeTheirOwnBlockJustRewrote) {
+  const std::vector<std::uint32_t> prog = {
+      auipc(s0),           // 0
+      addi(a0, zero, 0),   // 4
+      addi(s1, zero, 100), // 8
+      lw(t1, s0, 32),      // 12: the instruction at 32
+      lui(t2, 0x100000),   // 16: +1 in an I-type immediate
+      add(t1, t1, t2),     // 20: loop
+      sd(s1, s0, 0x700),   // 24: data, same page
+      sw(t1, s0, 32),      // 28
+      addi(a0, a0, 1),     // 32: rewritten to addi a0, a0, k for k = 2..101
+      addi(s1, s1, -1),    // 36
+      bne(s1, zero, -20),  // 40
+      spin,                // 44
+  };
+  const auto kernel = image("smc-same-block", prog);
+  for (auto engine : all_engines) {
+    auto m = machine(kernel, engine);
+    m->run(reset_insns + 5 + 100 * 6 + 1);
+    EXPECT_EQ(m->hart(0).state().x[a0], 5150u) << Machine::engine_name(engine); // 2 + 3 + ... + 101
+    EXPECT_EQ(m->hart(0).state().x[s1], 0u) << Machine::engine_name(engine);
+  }
+  expect_lockstep(kernel, reset_insns + 620);
+}
+
+// A page that is first only data (read while never written, so it reads as zero; then written,
+// so it is allocated), then holds code that is called, then is rewritten and called again, 50
+// times. Caches of host pages for loads and stores must follow each change.
+TEST(Engines, FollowADataPageThatBecomesCodeAndIsRewritten) {
+  const std::uint32_t addi5 = addi(a0, a0, 5); // 0x00550513
+  const std::vector<std::uint32_t> prog = {
+      auipc(s0),                   // 0
+      lui(t0, 0x2000),             // 4
+      add(s2, s0, t0),             // 8: s2 = a page nothing has written
+      lw(a1, s2, 0),               // 12: reads zero
+      lui(t1, 0x00550000),         // 16
+      addi(t1, t1, 0x513),         // 20: t1 = addi a0, a0, 5
+      sw(t1, s2, 0),               // 24
+      lw(a2, s2, 0),               // 28: reads what was just written
+      lui(t2, 0x8000),             // 32
+      addi(t2, t2, 0x067),         // 36: t2 = jalr zero, 0(ra)
+      sw(t2, s2, 4),               // 40
+      jalr(ra, s2),                // 44: a0 += 5
+      addi(s3, zero, 50),          // 48
+      lui(t2, 0x100000),           // 52
+      add(t1, t1, t2),             // 56: loop: the next immediate
+      sd(s3, s2, 0x800),           // 60: data in the same page
+      sw(t1, s2, 0),               // 64: rewrite the called code
+      jalr(ra, s2),                // 68: a0 += 6 .. 55
+      addi(s3, s3, -1),            // 72
+      bne(s3, zero, -20),          // 76
+      spin,                        // 80
+  };
+  ASSERT_EQ(addi5, 0x00550513u);
+  const auto kernel = image("data-becomes-code", prog);
+  const std::uint64_t steps = reset_insns + 12 + 2 + 2 + 50 * 8 + 1;
+  for (auto engine : all_engines) {
+    auto m = machine(kernel, engine);
+    m->run(steps);
+    const auto& x = m->hart(0).state().x;
+    EXPECT_EQ(x[a1], 0u) << Machine::engine_name(engine);
+    EXPECT_EQ(x[a2], 0x00550513u) << Machine::engine_name(engine);
+    EXPECT_EQ(x[a0], 5u + 1525u) << Machine::engine_name(engine); // 5, then 6 + ... + 55
+    EXPECT_EQ(x[s3], 0u) << Machine::engine_name(engine);
+  }
+  expect_lockstep(kernel, steps);
+}
+
+// Accesses that straddle a page boundary go the slow way and still see both pages.
+TEST(Engines, LoadAndStoreAcrossAPageBoundary) {
+  const std::vector<std::uint32_t> prog = {
+      auipc(s0),            // 0
+      lui(t0, 0x3000),      // 4
+      add(s2, s0, t0),      // 8: s2 = base + 0x3000
+      addi(s2, s2, -4),     // 12: 4 bytes before a page boundary
+      lui(t1, 0x12345000),  // 16
+      addi(t1, t1, 0x678),  // 20
+      add(t1, t1, t1),      // 24: t1 = 0x2468acf0
+      sd(t1, s2, 0),        // 28: half in each page
+      ld(a1, s2, 0),        // 32
+      lw(a2, s2, 2),        // 36: two bytes of each
+      lhu(a3, s2, 3),       // 40: one byte of each
+      spin,                 // 44
+  };
+  const auto kernel = image("straddle", prog);
+  for (auto engine : all_engines) {
+    auto m = machine(kernel, engine);
+    m->run(reset_insns + 11);
+    const auto& x = m->hart(0).state().x;
+    EXPECT_EQ(x[a1], 0x2468acf0u) << Machine::engine_name(engine);
+    EXPECT_EQ(x[a2], 0x2468u) << Machine::engine_name(engine);
+    EXPECT_EQ(x[a3], 0x24u) << Machine::engine_name(engine);
+  }
+  expect_lockstep(kernel, reset_insns + 40);
+}
+
+// A snapshot restored in the middle of a run drops what the engines cached about RAM: the
+// restored run goes on exactly as the first one did.
+TEST(Engines, RestoreASnapshotAndRunTheSameInstructionsAgain) {
+  const std::vector<std::uint32_t> prog = {
+      auipc(s0),          // 0
+      lui(t0, 0x2000),    // 4
+      add(s2, s0, t0),    // 8
+      addi(s1, zero, 0),  // 12
+      addi(s1, s1, 1),    // 16: loop: count, store and reload through the data page
+      sd(s1, s2, 0),      // 20
+      ld(a0, s2, 0),      // 24
+      add(a1, a1, a0),    // 28
+      enc_j(-16, zero, 0x6f), // 32: jal zero, loop
+  };
+  const auto kernel = image("snapshot", prog);
+  for (auto engine : fast_engines) {
+    auto m = machine(kernel, engine);
+    auto ref = machine(kernel, Machine::Engine::reference);
+    m->run(1000);
+    const auto snap = m->snapshot();
+    m->run(5000);
+    ref->run(5000);
+    const auto first = state_digest(*m);
+    EXPECT_EQ(first, state_digest(*ref)) << Machine::engine_name(engine);
+    m->restore(snap);
+    m->run(5000);
+    EXPECT_EQ(state_digest(*m), first) << Machine::engine_name(engine);
+    EXPECT_EQ(m->hart(0).state().x[a1], ref->hart(0).state().x[a1]) << Machine::engine_name(engine);
+  }
+}
+
+} // namespace
