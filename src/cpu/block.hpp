@@ -86,7 +86,7 @@ struct PreInsn {
     case F::u: p.imm_ = static_cast<std::int32_t>(i.imm_u()); break;
     case F::jal: p.imm_ = static_cast<std::int32_t>(i.imm_j()); break;
     case F::branch: p.imm_ = static_cast<std::int32_t>(i.imm_b()); break;
-    case F::store: p.imm_ = static_cast<std::int32_t>(i.imm_s()); break;
+    case F::store: case F::fstore: p.imm_ = static_cast<std::int32_t>(i.imm_s()); break;
     default: p.imm_ = static_cast<std::int32_t>(i.imm_i()); break;
     }
     return p;

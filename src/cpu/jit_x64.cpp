@@ -94,6 +94,10 @@ constexpr std::int32_t off_info = offsetof(JitCtx, info);
 constexpr std::int32_t off_load = offsetof(JitCtx, load);
 constexpr std::int32_t off_store = offsetof(JitCtx, store);
 
+// The F registers and mstatus, from rbx (the x registers).
+constexpr std::int32_t off_f = static_cast<std::int32_t>(offsetof(HartState, f) - offsetof(HartState, x));
+constexpr std::int32_t off_mstatus = static_cast<std::int32_t>(offsetof(HartState, mstatus) - offsetof(HartState, x));
+
 // Exit codes of translated code.
 constexpr int exit_next = 0;   // a block ended: next_pc (and maybe link) set, r12 counts it
 constexpr int exit_insn = 1;   // the instruction `info` faulted or must end the block
@@ -480,11 +484,32 @@ struct JitRuntime {
     return !(h.m_exception | h.m_block_exit);
   }
   static void alu_op(u64* x, const JitInsn* in) { alu_fns[in->op](x, in->pre); }
+  // An F or D instruction that only touches registers, fcsr and mstatus: no icount or pc to
+  // bring up to date (only an illegal-instruction trap can come of it, and the dispatcher sets
+  // the pc for that).
+  static bool fp_op(JitCtx* c, const JitInsn* in) {
+    Hart& h = *c->hart;
+    h.m_last_raw = in->raw;
+    h.m_last_len = in->len;
+    hart_fns[in->op](h, in->insn);
+    return !h.m_exception;
+  }
+  // flw, fld, fsw, fsd when translated code could not do them (TLB miss, FS not as needed):
+  // the whole instruction on the hart, then the page it used goes into the TLB.
+  static bool fp_memory(JitCtx* c, u64 va, const JitInsn* in) {
+    const bool ok = hart_op(c, in);
+    if (ok) {
+      const auto op = static_cast<Op>(in->op);
+      if (op == Op::flw || op == Op::fld) fill_load(*c, va);
+      else fill_store(*c, va);
+    }
+    return ok;
+  }
 
   // --- the translator --------------------------------------------------------------------------
   struct Pending {
     std::uint8_t* site;
-    enum Kind : std::uint8_t { load, store, branch } kind;
+    enum Kind : std::uint8_t { load, store, branch, fp_memory } kind;
     const JitInsn* info;
     std::uint8_t* resume;
     std::int32_t delta; // branch: target - block start
@@ -514,7 +539,7 @@ struct JitRuntime {
     switch (op) {
     case Op::lb: case Op::lbu: case Op::sb: return 1;
     case Op::lh: case Op::lhu: case Op::sh: return 2;
-    case Op::lw: case Op::lwu: case Op::sw: return 4;
+    case Op::lw: case Op::lwu: case Op::sw: case Op::flw: case Op::fsw: return 4;
     default: return 8;
     }
   }
@@ -629,11 +654,27 @@ struct JitRuntime {
         e.alu_rr(alu_cmp, true, rax, rcx);
         pending.push_back({e.jcc(c), Pending::branch, info, nullptr, static_cast<std::int32_t>(bi.offset) + imm, k + 1});
       };
-      const auto memory = [&](bool is_store) {
+      const auto memory = [&](bool is_store, bool fp) {
         const unsigned size = access_size(op);
         read_x(rsi, rs1);
         if (imm != 0) e.alu_ri(alu_add, true, rsi, imm);
-        if (is_store) read_x(r8, rs2);
+        if (is_store) {
+          if (fp) e.mov_load(r8, rbx, off_f + xoff(rs2));
+          else read_x(r8, rs2);
+        }
+        std::uint8_t* guard = nullptr;
+        if (fp) { // FS on for a store; for a load, FS dirty and SD already set (what writing f sets)
+          e.mov_load(rcx, rbx, off_mstatus);
+          if (is_store) {
+            e.alu_ri(alu_and, false, rcx, static_cast<std::int32_t>(mstatus_bits::fs));
+            guard = e.jcc(ce);
+          } else {
+            e.mov_imm(rdx, static_cast<std::int64_t>(mstatus_bits::fs | mstatus_bits::sd));
+            e.alu_rr(alu_and, true, rcx, rdx);
+            e.alu_rr(alu_cmp, true, rcx, rdx);
+            guard = e.jcc(cne);
+          }
+        }
         e.mov_rr(rax, rsi);
         e.shift_ri(sh_shr, true, rax, Ram::page_shift);
         e.op_reg({0x8b}, false, rcx, rax); // mov ecx, eax
@@ -664,15 +705,21 @@ struct JitRuntime {
           case Op::lh: e.op_mem({0x0f, 0xbf}, true, rax, rax, 0, rsi); break;
           case Op::lhu: e.op_mem({0x0f, 0xb7}, false, rax, rax, 0, rsi); break;
           case Op::lw: e.op_mem({0x63}, true, rax, rax, 0, rsi); break;
-          case Op::lwu: e.op_mem({0x8b}, false, rax, rax, 0, rsi); break;
+          case Op::lwu: case Op::flw: e.op_mem({0x8b}, false, rax, rax, 0, rsi); break;
           default: e.op_mem({0x8b}, true, rax, rax, 0, rsi); break;
           }
-          write_x(rd, rax);
+          if (op == Op::flw) { // NaN-boxed
+            e.mov_imm(rcx, static_cast<std::int64_t>(0xffffffff00000000ull));
+            e.alu_rr(alu_or, true, rax, rcx);
+          }
+          if (fp) e.mov_store(rbx, off_f + xoff(rd), rax);
+          else write_x(rd, rax);
         }
         std::uint8_t* resume = e.here();
-        const auto kind = is_store ? Pending::store : Pending::load;
+        const auto kind = fp ? Pending::fp_memory : is_store ? Pending::store : Pending::load;
         pending.push_back({miss, kind, info, resume, 0, 0});
         if (straddle) pending.push_back({straddle, kind, info, resume, 0, 0});
+        if (guard) pending.push_back({guard, kind, info, resume, 0, 0});
       };
 
       switch (op) {
@@ -748,9 +795,11 @@ struct JitRuntime {
       case Op::bltu: branch(cb); break;
       case Op::bgeu: branch(cae); break;
       case Op::lb: case Op::lh: case Op::lw: case Op::ld: case Op::lbu: case Op::lhu: case Op::lwu:
-        memory(false);
+        memory(false, false);
         break;
-      case Op::sb: case Op::sh: case Op::sw: case Op::sd: memory(true); break;
+      case Op::sb: case Op::sh: case Op::sw: case Op::sd: memory(true, false); break;
+      case Op::flw: case Op::fld: memory(false, true); break;
+      case Op::fsw: case Op::fsd: memory(true, true); break;
       case Op::jal:
         if (rd) {
           e.lea(rax, r13, static_cast<std::int32_t>(bi.offset + bi.len));
@@ -778,10 +827,12 @@ struct JitRuntime {
           e.mov_imm(rsi, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(info)));
           e.call_abs(reinterpret_cast<const void*>(&alu_op));
         } else {
-          save_position();
+          const auto ext = isa::insn_table[bi.op].ext;
+          const bool fp_only = ext == isa::Ext::f || ext == isa::Ext::d; // loads and stores are above
+          if (!fp_only) save_position();
           e.mov_rr(rdi, rbp);
           e.mov_imm(rsi, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(info)));
-          e.call_abs(reinterpret_cast<const void*>(&hart_op));
+          e.call_abs(fp_only ? reinterpret_cast<const void*>(&fp_op) : reinterpret_cast<const void*>(&hart_op));
           e.test_low_byte(rax, 1);
           jump_to_exit(k, e.jcc(ce));
         }
@@ -810,6 +861,15 @@ struct JitRuntime {
           }
           e.test_low_byte(rdx, 2);
           jump_to_exit(k, e.jcc(cne));
+          e.jmp_to(pd.resume);
+          break;
+        case Pending::fp_memory:
+          save_position();
+          e.mov_rr(rdi, rbp); // rsi: the address
+          e.mov_imm(rdx, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(pd.info)));
+          e.call_abs(reinterpret_cast<const void*>(&fp_memory));
+          e.test_low_byte(rax, 1);
+          jump_to_exit(k, e.jcc(ce));
           e.jmp_to(pd.resume);
           break;
         case Pending::store:

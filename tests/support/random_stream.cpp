@@ -106,8 +106,8 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
   std::vector<const InsnInfo*> alu, loads, stores, branches, fp;
   for (const auto& row : insn_table) {
     const bool integer = row.ext == Ext::i || row.ext == Ext::m;
-    if (integer && row.format == Format::load) loads.push_back(&row);
-    else if (integer && row.format == Format::store) stores.push_back(&row);
+    if ((integer && row.format == Format::load) || row.format == Format::fload) loads.push_back(&row);
+    else if ((integer && row.format == Format::store) || row.format == Format::fstore) stores.push_back(&row);
     else if (row.format == Format::branch) branches.push_back(&row);
     else if (integer && row.op != Op::jal && row.op != Op::jalr && row.op != Op::ecall && row.op != Op::ebreak &&
              row.op != Op::fence_i)

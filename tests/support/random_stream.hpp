@@ -15,7 +15,7 @@ enum class StreamMode {
            ///< else in it after a fetch fault), so fetches, loads and stores go through the TLB
            ///< and PMP paths
   integer, ///< M-mode, dense in what blocks hold: integer instructions (rd never one of the
-           ///< base registers), loads and stores through base registers into a data area
+           ///< base registers), loads and stores (FP too) through base registers into a data area
            ///< (and now and then into the stream itself), short forward branches and jumps,
            ///< some FP; a trap restarts it as in `machine`
 };
