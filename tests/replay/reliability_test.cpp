@@ -6,16 +6,19 @@
 #include "retrace/error.hpp"
 #include "retrace/replay/log.hpp"
 #include "retrace/replay/digest.hpp"
+#include "retrace/replay/lockstep.hpp"
 #include "retrace/replay/replay.hpp"
 
 #include "files.hpp"
 #include "guests.hpp"
+#include "random_stream.hpp"
 
 #include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <iterator>
 #include <random>
+#include <map>
 #include <set>
 
 namespace {
@@ -203,6 +206,65 @@ TEST(Determinism, AThousandSeedsRecordAndReplayIdenticallyWithOneAndTwoJobs) {
   for (const auto& r : one) digests.insert(r.digest);
   EXPECT_GT(digests.size(), seeds / 2) << "the seeds should lead to different runs";
   RecordProperty("distinct_final_states", std::to_string(digests.size()));
+}
+
+TEST(Reliability, HostileGuestsPokingRandomMmioNeverCrashHangOrDiverge) {
+  // Streams of loads, stores, AMOs and FP accesses of every width at random offsets of every
+  // device (UART, CLINT, PLIC, RTC, finisher, a virtio disk, a virtio rng, the empty virtio
+  // slots, the ROM, and addresses with nothing), with random values, interrupts switched on
+  // and off at random, and WFI: tests/support/random_stream.cpp, StreamMode::mmio. Each run
+  // must end on its budget or with a reason, agree instruction for instruction between the
+  // reference interpreter and each fast engine, and replay its recording.
+  const std::string disk = temp("hostile-disk.img");
+  {
+    std::string bytes(64 << 10, '\0');
+    for (std::size_t k = 0; k < bytes.size(); ++k) bytes[k] = static_cast<char>(k * 131 + (k >> 9));
+    write_bytes(disk, bytes);
+  }
+  std::map<StopReason, int> ends;
+  std::uint64_t total = 0;
+  constexpr std::uint64_t budget = 400'000;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const std::string image = test::make_random_stream(seed, 16384, test::StreamMode::mmio);
+    const auto make = [&] {
+      MachineSpec spec;
+      spec.kernel = image;
+      spec.ram_size = 16 << 20;
+      spec.drives = {DriveSpec(disk)};
+      spec.drives[0].latency_ns = 20'000;
+      spec.rng = true;
+      spec.seed = seed;
+      auto m = std::make_unique<Machine>(spec);
+      m->set_trap_loop_threshold(0);
+      return m;
+    };
+    for (const auto engine : {Machine::Engine::jit, Machine::Engine::blocks}) {
+      LockstepOptions o;
+      o.engine = engine;
+      o.stop = budget;
+      o.digest_every = 20'000;
+      const auto r = lockstep(make, o);
+      ASSERT_FALSE(r.difference) << Machine::engine_name(engine) << ": " << r.difference->describe();
+      if (engine == Machine::Engine::jit) {
+        ++ends[r.end.reason];
+        total += r.icount;
+      }
+    }
+    const std::string path = temp("hostile.rlog");
+    {
+      auto m = make();
+      Recorder rec(*m, path, {"hostile", seed, 10'000});
+      rec.finish(rec.run(budget));
+    }
+    const auto log = LogReader::read(path);
+    ASSERT_FALSE(log.error()) << log.error()->what();
+    Replayer replay(log);
+    EXPECT_TRUE(replay.run().matches_recording());
+  }
+  for (const auto& [reason, n] : ends) RecordProperty(std::string("ended_") + to_string(reason), std::to_string(n));
+  RecordProperty("instructions", std::to_string(total));
+  EXPECT_GT(total, 40 * budget / 4) << "most runs should use much of their budget";
 }
 
 TEST(Reliability, ALogClaimingAHugeMachineIsRefusedBeforeAllocating) {

@@ -28,12 +28,13 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
     w.push_back(enc_s(0, 0, t2, 3, 0x23));    // sd zero, 0(t2)
     w.push_back(enc_i(0x80, 0, 0, t1, 0x13)); // li t1, 0x80
     w.push_back(enc_i(0x304, t1, 2, 0, 0x73)); // csrs mie, t1
-    if (mode == StreamMode::integer) {
+    if (mode == StreamMode::integer || mode == StreamMode::mmio) {
       w.push_back(enc_u(0x80000, data_base, 0x37)); // lui s2, 0x80: 512 KiB past the stream
       w.push_back(enc_r(0, t0, data_base, 0, data_base, 0x33)); // add s2, s2, t0
       for (unsigned r = data_base + 1; r < code_base; ++r)
         w.push_back(enc_i(static_cast<std::int64_t>(r - data_base) * 0x3f8, data_base, 0, r, 0x13)); // addi sN, s2, k*1016
       w.push_back(enc_i(0x400, t0, 0, code_base, 0x13)); // addi s6, t0, 1024: into the body
+      w.push_back(enc_i(0x80, 0, 0, t3, 0x13));          // li t3, 0x80 (MTIE, for mmio mode)
       // Go on at a point of the body that depends on minstret, so that a trap does not send
       // the stream down the same path again and again.
       w.push_back(enc_i(0xb02, 0, 2, t4, 0x73));  // csrr t4, minstret
@@ -125,6 +126,65 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
     return v;
   };
   const auto base = [&] { return rng() % 32 == 0 ? code_base : data_base + static_cast<unsigned>(rng() % 4); };
+  // Mmio mode: the devices of the virt machine (machine.hpp), and two places with none.
+  struct Window {
+    std::uint64_t base, size;
+  };
+  constexpr Window windows[] = {
+      {0x1000, 0xf000},         // reset ROM
+      {0x10'0000, 0x1000},      // test finisher
+      {0x10'1000, 0x1000},      // RTC
+      {0x200'0000, 0x10000},    // CLINT
+      {0xc00'0000, 0x60'0000},  // PLIC
+      {0x1000'0000, 0x100},     // UART
+      {0x1000'1000, 0x8000},    // virtio slots
+      {0x3000'0000, 0x1000},    // nothing
+      {0x7fff'f000, 0x1000},    // nothing, just below RAM
+  };
+  std::vector<const InsnInfo*> accesses;
+  for (const auto& row : insn_table)
+    if (row.format == Format::load || row.format == Format::store || row.format == Format::fload ||
+        row.format == Format::fstore || row.format == Format::amo || row.format == Format::lr)
+      accesses.push_back(&row);
+  while (w.size() < words && mode == StreamMode::mmio) {
+    const auto kind = rng() % 16;
+    if (kind < 11) { // t1 = a device address; one access through it
+      const auto& win = windows[rng() % std::size(windows)];
+      const std::uint64_t off = rng() % 4 ? rng() % std::min<std::uint64_t>(win.size, 0x100) : rng() % win.size;
+      const auto addr = static_cast<std::int64_t>((win.base + off) & ~std::uint64_t{rng() % 2 ? 7 : 0});
+      const std::int64_t hi = (addr + 0x800) & ~std::int64_t{0xfff};
+      w.push_back(enc_u(hi, t1, 0x37));                 // lui t1, hi
+      w.push_back(enc_i(addr - hi, t1, 0, t1, 0x13));   // addi t1, t1, lo
+      const auto& row = *accesses[rng() % accesses.size()];
+      std::uint32_t v = (static_cast<std::uint32_t>(rng()) & ~row.mask) | row.match;
+      v = (v & ~(31u << 15)) | (t1 << 15);              // rs1 = t1
+      if (row.format == Format::load || row.format == Format::fload) v &= 0x000fffffu; // offset 0
+      if (row.format == Format::store || row.format == Format::fstore) v &= 0x01fff07fu;
+      if (row.format != Format::store && row.format != Format::fstore) { // rd: an a register
+        v = (v & ~(31u << 7)) | ((10u + static_cast<std::uint32_t>(rng() % 8)) << 7);
+      }
+      if (row.format != Format::load && row.format != Format::fload && row.format != Format::lr) { // rs2: an a register
+        v = (v & ~(31u << 20)) | ((10u + static_cast<std::uint32_t>(rng() % 8)) << 20);
+      }
+      w.push_back(v);
+    } else if (kind < 14) { // a value: a random a register mixed with random bits
+      const unsigned rd = 10 + static_cast<unsigned>(rng() % 8), rs = 10 + static_cast<unsigned>(rng() % 8);
+      const auto imm = static_cast<std::int64_t>(rng() % 4096) - 2048;
+      switch (rng() % 3) {
+      case 0: w.push_back(enc_i(imm, rs, 0, rd, 0x13)); break;          // addi
+      case 1: w.push_back(enc_i(imm, rs, 4, rd, 0x13)); break;          // xori
+      default: w.push_back(enc_i(rng() % 64, rs, 1, rd, 0x13)); break;  // slli
+      }
+    } else if (kind < 15) { // interrupts: enable some in mie, and MIE in mstatus, or not
+      const unsigned rs = 10 + static_cast<unsigned>(rng() % 8);
+      w.push_back(enc_i(0x304, rs, rng() % 2 ? 1 : 3, 0, 0x73));        // csrw or csrc mie, aN
+      w.push_back(enc_i(0x304, t3, 2, 0, 0x73));                        // csrs mie, t3: MTIE stays, so
+                                                                         // a WFI wakes (mtimecmp is 0)
+      w.push_back(enc_i(0x300, 8, rng() % 2 ? 6 : 7, 0, 0x73));         // csrsi or csrci mstatus, 8
+    } else {
+      w.push_back(0x10500073);                                           // wfi
+    }
+  }
   while (w.size() < words) {
     if (mode == StreamMode::integer) {
       const auto kind = rng() % 32;
@@ -176,7 +236,7 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
     }
   }
   const std::string path = ::testing::TempDir() + "/stream-" + std::to_string(seed) +
-                           (mode == StreamMode::user ? "-u" : mode == StreamMode::integer ? "-i" : "") + ".bin";
+                           (mode == StreamMode::user ? "-u" : mode == StreamMode::integer ? "-i" : mode == StreamMode::mmio ? "-m" : "") + ".bin";
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(w.data()), static_cast<std::streamsize>(w.size() * 4));
   return path;

@@ -18,6 +18,10 @@ enum class StreamMode {
            ///< base registers), loads and stores (FP too) through base registers into a data area
            ///< (and now and then into the stream itself), short forward branches and jumps,
            ///< some FP; a trap restarts it as in `machine`
+  mmio,    ///< M-mode, a hostile guest for the devices: loads, stores, AMOs and FP accesses
+           ///< of every width at random offsets of every device (and of unmapped space and the
+           ///< ROM) with random values, random interrupt enables, WFI; a trap restarts it as in
+           ///< `integer`
 };
 
 /// Writes the stream for `seed` (`words` 32-bit words, prologue included) to a temporary

@@ -51,8 +51,8 @@ public:
       if (h < m_state.mtimecmp.size()) v = part(m_state.mtimecmp[h], off & 7, sz);
       return true;
     }
-    if (off >= 0xbff8) v = part(mtime(), off - 0xbff8, sz);
-    return true;
+    if (off >= 0xbff8 && off < 0xc000) v = part(mtime(), off - 0xbff8, sz);
+    return true; // above mtime, up to the end of the window, nothing answers: reads are 0
   }
 
   bool store(std::uint64_t off, unsigned sz, std::uint64_t v) override {
@@ -62,10 +62,10 @@ public:
     } else if (off < 0xbff8) {
       const auto h = (off - 0x4000) / 8;
       if (h < m_state.mtimecmp.size()) m_state.mtimecmp[h] = merge(m_state.mtimecmp[h], off & 7, sz, v);
-    } else {
+    } else if (off < 0xc000) {
       const std::uint64_t t = merge(mtime(), off - 0xbff8, sz, v);
       m_state.mtime_offset += t - mtime();
-    }
+    } // above mtime: writes are ignored
     update();
     if (attention) *attention = true; // deadlines may have moved
     return true;
