@@ -166,16 +166,7 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
   found:
     if (!b || watch_pc - m_s.pc < b->bytes || b->count > budget - r.executed) {
       flush_counters();
-      const StepResult s = step();
-      if (s == StepResult::waiting) {
-        r.waiting = true;
-        return r;
-      }
-      ++r.executed;
-      ++icount;
-      r.stepped = true;
-      r.trapped = m_last_trapped;
-      return r;
+      return step_last(r, icount);
     }
     if (!b->threaded) {
       for (std::uint32_t k = 0; k <= b->count; ++k) b->insns[k].label = labels[b->insns[k].op];
@@ -265,28 +256,47 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
     r.executed += n;
     pending += n - 1;
     flush_counters();
-    m_last_write = {};
-    m_last_pc = c.pc();
-    m_last_raw = c.in->raw;
-    m_last_len = c.in->len;
-    if (!(m_s.mcountinhibit & 1)) ++m_s.mcycle;
-    if (m_exception) {
-      m_s.pc = c.pc();
-      take_trap(static_cast<u64>(m_exc_cause), m_exc_tval, false);
-      m_last_trapped = true;
-      m_last_trap = static_cast<u64>(m_exc_cause);
+    if (end_block_at(c.pc(), c.in->raw, c.in->len)) {
       r.trapped = true;
       return r;
     }
-    if (!(m_s.mcountinhibit & 4)) ++m_s.minstret;
-    m_s.pc = c.pc() + c.in->len; // not a jump: those end their block without a slow path
-    m_block_exit = false;
     if (attention) return r;
     continue;
   }
   }
   flush_counters();
   return r;
+}
+
+Hart::RunResult Hart::step_last(RunResult r, u64& icount) {
+  if (step() == StepResult::waiting) {
+    r.waiting = true;
+    return r;
+  }
+  ++r.executed;
+  ++icount;
+  r.stepped = true;
+  r.trapped = m_last_trapped;
+  return r;
+}
+
+bool Hart::end_block_at(u64 pc, std::uint32_t raw, std::uint8_t len) {
+  m_last_write = {};
+  m_last_pc = pc;
+  m_last_raw = raw;
+  m_last_len = len;
+  if (!(m_s.mcountinhibit & 1)) ++m_s.mcycle;
+  if (m_exception) {
+    m_s.pc = pc;
+    take_trap(static_cast<u64>(m_exc_cause), m_exc_tval, false);
+    m_last_trapped = true;
+    m_last_trap = static_cast<u64>(m_exc_cause);
+    return true;
+  }
+  if (!(m_s.mcountinhibit & 4)) ++m_s.minstret;
+  m_s.pc = pc + len; // not a jump: those end their block without a slow path
+  m_block_exit = false;
+  return false;
 }
 
 } // namespace retrace

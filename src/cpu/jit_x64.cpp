@@ -167,6 +167,9 @@ public:
       u64v(static_cast<std::uint64_t>(v));
     }
   }
+  void mov_ptr(unsigned r, const void* p) {
+    mov_imm(r, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(p)));
+  }
   void lea(unsigned r, unsigned base, std::int32_t disp) { op_mem({0x8d}, true, r, base, disp); }
   void alu_rr(AluOp op, bool w, unsigned dst, unsigned src) { op_reg({static_cast<unsigned>(op) * 8 + 3}, w, dst, src); }
   void alu_rm(AluOp op, unsigned dst, unsigned base, std::int32_t disp) {
@@ -220,7 +223,7 @@ public:
   }
   void jmp_reg(unsigned r) { op_reg({0xff}, false, 4, r); }
   void call_abs(const void* fn) {
-    mov_imm(rax, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(fn)));
+    mov_ptr(rax, fn);
     op_reg({0xff}, false, 2, rax);
   }
   // mov rax, [rip + slot] / lea rax, [rip + slot]
@@ -374,7 +377,6 @@ struct Hart::Jit {
 };
 
 void Hart::JitDeleter::operator()(Jit* j) const noexcept { delete j; }
-bool Hart::jit_available() noexcept { return true; }
 
 // What translated code calls, and the translator itself.
 struct JitRuntime {
@@ -548,7 +550,6 @@ struct JitRuntime {
     Hart::Jit& j;
     Emitter e;
     u64 page_offset; // of the block's first instruction
-    std::uint32_t count;
     std::vector<Pending> pending;
     struct SlotUse {
       std::uint8_t* site;
@@ -824,14 +825,14 @@ struct JitRuntime {
       default:
         if (alu_fns[bi.op]) {
           e.mov_rr(rdi, rbx);
-          e.mov_imm(rsi, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(info)));
+          e.mov_ptr(rsi, info);
           e.call_abs(reinterpret_cast<const void*>(&alu_op));
         } else {
           const auto ext = isa::insn_table[bi.op].ext;
           const bool fp_only = ext == isa::Ext::f || ext == isa::Ext::d; // loads and stores are above
           if (!fp_only) save_position();
           e.mov_rr(rdi, rbp);
-          e.mov_imm(rsi, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(info)));
+          e.mov_ptr(rsi, info);
           e.call_abs(fp_only ? reinterpret_cast<const void*>(&fp_op) : reinterpret_cast<const void*>(&hart_op));
           e.test_low_byte(rax, 1);
           jump_to_exit(k, e.jcc(ce));
@@ -851,7 +852,7 @@ struct JitRuntime {
         case Pending::load:
           save_position();
           e.mov_rr(rdi, rbp); // rsi: the address
-          e.mov_imm(rdx, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(pd.info)));
+          e.mov_ptr(rdx, pd.info);
           e.call_abs(load_helper(op));
           if (pd.info->pre.rd_ != 0) {
             e.test_low_byte(rdx, 1);
@@ -866,7 +867,7 @@ struct JitRuntime {
         case Pending::fp_memory:
           save_position();
           e.mov_rr(rdi, rbp); // rsi: the address
-          e.mov_imm(rdx, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(pd.info)));
+          e.mov_ptr(rdx, pd.info);
           e.call_abs(reinterpret_cast<const void*>(&fp_memory));
           e.test_low_byte(rax, 1);
           jump_to_exit(k, e.jcc(ce));
@@ -876,7 +877,7 @@ struct JitRuntime {
           save_position();
           e.mov_rr(rdi, rbp); // rsi: the address
           e.mov_rr(rdx, r8);
-          e.mov_imm(rcx, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(pd.info)));
+          e.mov_ptr(rcx, pd.info);
           e.call_abs(store_helper(op));
           e.test_low_byte(rax, 1);
           jump_to_exit(k, e.jcc(ce));
@@ -900,7 +901,7 @@ struct JitRuntime {
     }
     std::uint8_t* code = j.cursor + sizeof(JitInsn) * b.count;
     code += (16 - reinterpret_cast<std::uintptr_t>(code) % 16) % 16;
-    Translator t{j, Emitter(code, j.buffer + Hart::Jit::buffer_size), pc & (Ram::page_size - 1), b.count, {}, {}, 0, {}};
+    Translator t{j, Emitter(code, j.buffer + Hart::Jit::buffer_size), pc & (Ram::page_size - 1), {}, {}, 0, {}};
     Emitter& e = t.e;
     // Does the block fit the budget? (r12 + count > budget: leave before doing anything.)
     e.lea(rax, r12, static_cast<std::int32_t>(b.count));
@@ -917,7 +918,7 @@ struct JitRuntime {
     for (unsigned k = 0; k < b.count; ++k) {
       if (t.exit_uses[k].empty()) continue;
       for (std::uint8_t* site : t.exit_uses[k]) e.patch(site, e.here());
-      e.mov_imm(rax, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(&infos[k])));
+      e.mov_ptr(rax, &infos[k]);
       e.mov_store(rbp, off_info, rax);
       e.mov_imm(rax, exit_insn);
       e.jmp_to(j.common_exit);
@@ -992,17 +993,8 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
     }
     if (!b || !b->jit || b->count > budget - c.executed) {
       flush_counters(c.executed);
-      const Hart::StepResult s = h.step();
       r.executed = c.executed;
-      if (s == Hart::StepResult::waiting) {
-        r.waiting = true;
-        return r;
-      }
-      ++r.executed;
-      ++icount;
-      r.stepped = true;
-      r.trapped = h.m_last_trapped;
-      return r;
+      return h.step_last(r, icount);
     }
     if (link && link_gen == j.gen) *link = reinterpret_cast<std::uintptr_t>(b->jit);
     link = nullptr;
@@ -1028,23 +1020,11 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
     c.executed += in.index + 1u;
     counted = c.executed;
     icount = c.icount_base + c.executed;
-    h.m_last_write = {};
-    h.m_last_pc = pc;
-    h.m_last_raw = in.raw;
-    h.m_last_len = in.len;
-    if (!(h.m_s.mcountinhibit & 1)) ++h.m_s.mcycle;
-    if (h.m_exception) {
-      h.m_s.pc = pc;
-      h.take_trap(static_cast<u64>(h.m_exc_cause), h.m_exc_tval, false);
-      h.m_last_trapped = true;
-      h.m_last_trap = static_cast<u64>(h.m_exc_cause);
+    if (h.end_block_at(pc, in.raw, in.len)) {
       r.executed = c.executed;
       r.trapped = true;
       return r;
     }
-    if (!(h.m_s.mcountinhibit & 4)) ++h.m_s.minstret;
-    h.m_s.pc = pc + in.len; // not a jump: those end their block without a slow path
-    h.m_block_exit = false;
     if (attention) {
       r.executed = c.executed;
       return r;
@@ -1059,7 +1039,6 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
 
 struct Hart::Jit {};
 void Hart::JitDeleter::operator()(Jit* j) const noexcept { delete j; }
-bool Hart::jit_available() noexcept { return false; }
 Hart::RunResult Hart::run_jit(std::uint64_t budget, std::uint64_t& icount, const bool& attention) {
   return run(budget, icount, attention);
 }

@@ -1,4 +1,4 @@
-// Lockstep between the block engine and the reference interpreter (replay/lockstep.hpp).
+// Lockstep between a fast engine and the reference interpreter (replay/lockstep.hpp).
 #include "retrace/replay/lockstep.hpp"
 
 #include "retrace/detail/draw.hpp"

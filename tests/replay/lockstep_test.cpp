@@ -1,7 +1,8 @@
-// Tests for include/retrace/replay/lockstep.hpp: the block engine agrees with the reference
-// interpreter on every guest fixture, on ten million randomized instructions in M- and U-mode,
-// and on recorded logs (which replay digest-identical with both engines); and lockstep reports
-// the first instruction after which two machines differ.
+// Tests for include/retrace/replay/lockstep.hpp: each fast engine (the block engine and the
+// translator) agrees with the reference interpreter on every guest fixture, on ten million
+// randomized instructions in M- and U-mode and eight million dense integer ones, and on recorded
+// logs (which replay digest-identical with every engine); and lockstep reports the first
+// instruction after which two machines differ.
 #include "retrace/replay/digest.hpp"
 #include "retrace/replay/lockstep.hpp"
 #include "retrace/replay/log.hpp"
@@ -64,40 +65,40 @@ TEST(Lockstep, TenMillionRandomInstructionsInMachineAndUserMode) {
   // traps, self-modifying stores, FP with random rounding modes, CSR accesses (illegal ones
   // too), and in U-mode every fetch, load and store through the TLB and PMP.
   for (const auto engine : fast_engines) {
-  SCOPED_TRACE(Machine::engine_name(engine));
-  std::uint64_t total = 0, traps = 0;
-  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-    const auto mode = seed % 2 ? test::StreamMode::machine : test::StreamMode::user;
-    const std::string image = test::make_random_stream(seed, 16384, mode);
-    LockstepOptions o;
-    o.engine = engine;
-    o.stop = 1'000'000;
-    o.digest_every = 50'000;
-    const auto make = [&] {
-      MachineSpec spec;
-      spec.kernel = image;
-      spec.ram_size = 16 << 20;
-      auto m = std::make_unique<Machine>(spec);
-      m->set_trap_loop_threshold(0); // keep going whatever the stream does
-      return m;
-    };
-    const auto r = lockstep(make, o);
-    ASSERT_FALSE(r.difference) << "seed " << seed << ": " << r.difference->describe();
-    total += r.icount;
-    // How many traps that was, and how much ran in U-mode: the streams must not be trivial.
-    auto m = make();
-    std::uint64_t in_user = 0;
-    m->on_step([&](const Hart& h) { in_user += h.state().priv == Priv::u; });
-    m->run(r.icount);
-    traps += m->trap_count();
-    if (mode == test::StreamMode::user) {
-      EXPECT_GT(in_user, r.icount / 10) << "seed " << seed;
+    SCOPED_TRACE(Machine::engine_name(engine));
+    std::uint64_t total = 0, traps = 0;
+    for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+      const auto mode = seed % 2 ? test::StreamMode::machine : test::StreamMode::user;
+      const std::string image = test::make_random_stream(seed, 16384, mode);
+      LockstepOptions o;
+      o.engine = engine;
+      o.stop = 1'000'000;
+      o.digest_every = 50'000;
+      const auto make = [&] {
+        MachineSpec spec;
+        spec.kernel = image;
+        spec.ram_size = 16 << 20;
+        auto m = std::make_unique<Machine>(spec);
+        m->set_trap_loop_threshold(0); // keep going whatever the stream does
+        return m;
+      };
+      const auto r = lockstep(make, o);
+      ASSERT_FALSE(r.difference) << "seed " << seed << ": " << r.difference->describe();
+      total += r.icount;
+      // How many traps that was, and how much ran in U-mode: the streams must not be trivial.
+      auto m = make();
+      std::uint64_t in_user = 0;
+      m->on_step([&](const Hart& h) { in_user += h.state().priv == Priv::u; });
+      m->run(r.icount);
+      traps += m->trap_count();
+      if (mode == test::StreamMode::user) {
+        EXPECT_GT(in_user, r.icount / 10) << "seed " << seed;
+      }
     }
-  }
-  EXPECT_GE(total, 10'000'000u);
-  EXPECT_GT(traps, 10'000u);
-  RecordProperty(std::string("instructions_") + Machine::engine_name(engine), std::to_string(total));
-  RecordProperty(std::string("traps_") + Machine::engine_name(engine), std::to_string(traps));
+    EXPECT_GE(total, 10'000'000u);
+    EXPECT_GT(traps, 10'000u);
+    RecordProperty(std::string("instructions_") + Machine::engine_name(engine), std::to_string(total));
+    RecordProperty(std::string("traps_") + Machine::engine_name(engine), std::to_string(traps));
   }
 }
 

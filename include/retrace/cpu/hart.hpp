@@ -119,8 +119,6 @@ public:
   /// (src/cpu/jit_x64.cpp). Falls back to run() on other hosts. The lockstep tests hold it to
   /// the reference interpreter.
   RunResult run_jit(std::uint64_t budget, std::uint64_t& icount, const bool& attention);
-  /// Whether run_jit translates on this host (x86-64 Linux).
-  [[nodiscard]] static bool jit_available() noexcept;
 
   [[nodiscard]] unsigned hartid() const noexcept { return m_hartid; }
   [[nodiscard]] HartState& state() noexcept { return m_s; }
@@ -344,6 +342,13 @@ private:
   struct Block;
   struct BlockCache;
   Block* block_at(std::uint64_t pc);
+  // What run() and run_jit() share (block_engine.cpp), off their hot paths. The instruction
+  // that ends a call through step(), with mcycle and minstret already up to date:
+  RunResult step_last(RunResult r, std::uint64_t& icount);
+  // The instruction at pc faulted, or reached a device or a slow path, and so ended its block
+  // (the instructions before it already counted): takes its trap, or retires it and moves on.
+  // True if it trapped.
+  bool end_block_at(std::uint64_t pc, std::uint32_t raw, std::uint8_t len);
   Block* build_block(Block& slot, std::uint64_t pa);
   const isa::Decoded& decoded(std::uint32_t raw, std::uint8_t len) {
     if (len == 2) return (*m_compressed)[raw & 0xffff];

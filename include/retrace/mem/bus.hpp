@@ -135,7 +135,7 @@ private:
   // watcher. True if the watcher saw the store.
   [[gnu::always_inline]] bool after_store_written(std::uint64_t addr, unsigned size, std::uint64_t value) {
     if (!m_reservations.empty()) break_reservations(addr, size);
-    if (m_watch.device && addr < m_watch.base + m_watch.size && addr + size > m_watch.base) {
+    if (watched(addr, size)) {
       m_watch.device->store(addr - m_watch.base, size, value);
       return true;
     }

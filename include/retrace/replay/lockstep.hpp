@@ -1,8 +1,9 @@
 #pragma once
 /// \file
-/// Lockstep: the same run on the block engine and on the reference interpreter, compared as
-/// they go, to the first instruction after which they differ. This is how the block engine is
-/// checked against the one-instruction-at-a-time interpreter (docs/performance.md).
+/// Lockstep: the same run on a fast engine (the translator or the block engine,
+/// LockstepOptions::engine) and on the reference interpreter, compared as they go, to the first
+/// instruction after which they differ. This is how the fast engines are checked against the
+/// one-instruction-at-a-time interpreter (docs/performance.md).
 ///
 /// Both machines run in chunks of varying length (so that block boundaries, budget cuts and
 /// quanta fall in different places); after each chunk every hart's architectural state, the
