@@ -7,7 +7,7 @@
 #
 #   cmake/uboot-symbols.sh PLATFORM OUTDIR     (PLATFORM: qemu-riscv64_smode or qemu-riscv64)
 #
-# Writes OUTDIR/PLATFORM/u-boot (the ELF). Needs Debian's archive (the source package) once.
+# Writes OUTDIR/PLATFORM/u-boot (the ELF). Needs the machine's apt archive (the source package) once.
 set -euo pipefail
 platform=$1
 out=$(realpath -m "$2")
@@ -16,38 +16,12 @@ installed=/usr/lib/u-boot/$platform/u-boot.bin
 if [ -f "$out/$platform/u-boot" ] && cmp -s "$out/$platform/u-boot.bin" "$installed"; then exit 0; fi
 
 version=$(dpkg-query -W -f='${Version}' u-boot-qemu)
-src=$out/src-$version
 mkdir -p "$out"
-if [ ! -d "$src" ]; then
-  fetch=$out/fetch-$version
-  rm -rf "$fetch" && mkdir -p "$fetch"
-  # The source package from the archive's pool (the point-release pool, else security's).
-  python3 - "$version" "$fetch" <<'PY'
-import re, sys, urllib.request
-version, dest = sys.argv[1], sys.argv[2]
-name = f"u-boot_{version.split(':')[-1]}.dsc"
-pools = ["http://deb.debian.org/debian/pool/main/u/u-boot/",
-         "http://deb.debian.org/debian-security/pool/updates/main/u/u-boot/"]
-for pool in pools:
-    try:
-        dsc = urllib.request.urlopen(pool + name, timeout=60).read()
-    except Exception:
-        continue
-    open(f"{dest}/{name}", "wb").write(dsc)
-    files = re.findall(r"^ [0-9a-f]{64} \d+ (\S+)$", dsc.decode(), re.M)
-    for f in files:
-        open(f"{dest}/{f}", "wb").write(urllib.request.urlopen(pool + f, timeout=300).read())
-    sys.exit(0)
-sys.exit(f"uboot-symbols: cannot download {name} from Debian's archive")
-PY
-  # dpkg-source checks every file against the checksums in the .dsc.
-  # (The signature cannot be checked without Debian's keyring; the byte-identical u-boot.bin
-  # below is the check that matters.)
-  dpkg-source --no-copy -x "$fetch/u-boot_${version#*:}.dsc" "$src.tmp" >"$out/dpkg-source.log" 2>&1 ||
-    { cat "$out/dpkg-source.log" >&2; exit 1; }
-  rm -rf "$fetch"
-  mv "$src.tmp" "$src"
-fi
+# The installed version's source package, through apt (cmake/apt-source.sh): the deb-src twins
+# of this machine's own apt sources; dpkg-source checks every file against the .dsc.
+# apt checks the files against the signed Sources index; the byte-identical u-boot.bin
+# below is the check that the symbols describe the installed firmware.
+src=$(bash "$(dirname "$0")/apt-source.sh" "u-boot=$version" "$out")
 
 build=$out/$platform.build
 rm -rf "$build"

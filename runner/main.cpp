@@ -61,6 +61,8 @@ struct RunOptions {
   std::string chaos;               // "", or "MIN..MAX" quantum bounds
   bool stats = false;              // print the instruction count and speed at the end
   std::string engine = "jit";      // or "blocks" or "reference"
+  std::string ram;                 // "", or a size as QEMU's -m takes it
+  std::string dump_dtb;            // write the device tree here and exit (QEMU's dumpdtb=)
 };
 
 // --engine: which interpreter runs the harts (they agree; see `retrace lockstep`).
@@ -90,6 +92,7 @@ std::string unescape(const std::string& s) {
 }
 
 int cmd_run(RunOptions& o) {
+  if (!o.ram.empty()) o.spec.ram_size = retrace::parse_size(o.ram);
   for (const auto& l : o.loads) {
     const auto at = l.rfind('@');
     std::uint64_t addr = 0;
@@ -126,6 +129,14 @@ int cmd_run(RunOptions& o) {
   else if (!o.rtc.empty()) o.spec.rtc_epoch_ns = retrace::parse_rtc_epoch(o.rtc);
   o.spec = retrace::resolve_host_inputs(std::move(o.spec)); // the only host reads; the log records the values
   retrace::Machine m(o.spec);
+  if (!o.dump_dtb.empty()) { // as QEMU's -machine dumpdtb=FILE: the tree the guest would boot with
+    const auto& dtb = m.boot_dtb();
+    std::ofstream f(o.dump_dtb, std::ios::binary);
+    if (!f || !f.write(reinterpret_cast<const char*>(dtb.data()), static_cast<std::streamsize>(dtb.size())) || !f.flush())
+      throw retrace::Error(retrace::Errc::io, "cannot write the device tree", {o.dump_dtb, {}, {}});
+    fmt::print(stderr, "retrace: wrote the device tree ({} bytes) to {}\n", dtb.size(), o.dump_dtb);
+    return 0;
+  }
   m.set_engine(parse_engine(o.engine));
   std::FILE* out = stdout;
   std::setvbuf(out, nullptr, _IONBF, 0); // a console: prompts without a newline must show at once
@@ -324,7 +335,8 @@ int cmd_dump(const std::string& given, bool json) {
     j["digest_interval"] = h.digest_interval;
     j["spec"] = {{"harts", h.spec.harts}, {"ram_base", h.spec.ram_base}, {"ram_size", h.spec.ram_size},
                  {"bios", h.spec.bios}, {"kernel", h.spec.kernel}, {"ns_per_insn", h.spec.ns_per_insn},
-                 {"quantum", h.spec.quantum}};
+                 {"quantum", h.spec.quantum}, {"initrd", h.spec.initrd}, {"append", h.spec.append},
+                 {"dtb", h.spec.dtb}, {"cpu", h.spec.cpu}};
     for (const auto& l : h.spec.loads) j["spec"]["loads"].push_back({{"path", l.path}, {"address", l.address}});
     for (const auto& d : h.spec.drives) {
       nlohmann::json dj = {{"path", d.path}, {"latency_ns", d.latency_ns}, {"jitter_ns", d.jitter_ns},
@@ -370,6 +382,10 @@ int cmd_dump(const std::string& given, bool json) {
              "instructions\n",
              h.spec.harts, h.spec.ram_size >> 20, h.spec.bios, h.spec.kernel.empty() ? "-" : h.spec.kernel,
              h.spec.ns_per_insn, h.seed, h.digest_interval);
+  if (!h.spec.initrd.empty()) fmt::print("initrd: {}\n", h.spec.initrd);
+  if (!h.spec.append.empty()) fmt::print("command line: {}\n", h.spec.append);
+  if (!h.spec.dtb.empty()) fmt::print("device tree: {}\n", h.spec.dtb);
+  if (!h.spec.cpu.empty()) fmt::print("cpu: {}\n", h.spec.cpu);
   for (std::size_t k = 0; k < h.spec.drives.size(); ++k) {
     const auto& d = h.spec.drives[k];
     std::string faults;
@@ -549,7 +565,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--bios,-b", run.spec.bios, "Firmware image, or 'none' (default), as QEMU's -bios")
       ->capture_default_str();
   run_cmd->add_option("--max-insns", run.max_insns, "Stop after this many instructions (exit status 124)");
-  run_cmd->add_option("--ram", run.spec.ram_size, "RAM size in bytes (default 128 MiB)")->capture_default_str();
+  run_cmd->add_option("--ram,-m", run.ram, "RAM size as QEMU's -m: 256M, 1G, or MiB without a suffix (default 128M)");
+  run_cmd->add_option("--initrd", run.spec.initrd, "Initramfs (cpio) placed in RAM as QEMU's -initrd, named in /chosen");
+  run_cmd->add_option("--append", run.spec.append, "Kernel command line (/chosen/bootargs), as QEMU's -append");
+  run_cmd->add_option("--dtb", run.spec.dtb, "Boot with this device tree blob instead of the generated one (QEMU's -dtb)");
+  run_cmd->add_option("--dump-dtb", run.dump_dtb, "Write the device tree the guest would boot with to FILE and exit");
+  run_cmd->add_option("--cpu", run.spec.cpu,
+                      "ISA the harts implement, as an ISA string (rv64gc, rv64gc_zba_zbb, ...; default: all, docs/machine.md)");
   run_cmd->add_option("--harts,--smp", run.spec.harts, "Number of harts")->capture_default_str();
   run_cmd->add_flag("--trace", run.trace, "Print every instruction to stderr: icount, hart, pc, disassembly, register written");
   run_cmd->add_option("--input", run.inputs, "UART input ICOUNT:TEXT (C escapes in TEXT), repeatable");

@@ -35,8 +35,10 @@ struct Format {
   static constexpr U canonical_nan = exp_mask | quiet_bit;
 };
 
+using F16 = Format<std::uint16_t, 5, 10>;
 using F32 = Format<std::uint32_t, 8, 23>;
 using F64 = Format<std::uint64_t, 11, 52>;
+static_assert(F16::canonical_nan == f16_canonical_nan);
 static_assert(F32::canonical_nan == f32_canonical_nan);
 static_assert(F64::canonical_nan == f64_canonical_nan);
 
@@ -142,7 +144,7 @@ typename F::U overflow(bool negative, RoundingMode rm, std::uint8_t& flags) {
   flags |= flag_of | flag_nx;
   const bool to_max = rm == RoundingMode::rtz || (rm == RoundingMode::rdn && !negative) ||
                       (rm == RoundingMode::rup && negative);
-  return (negative ? F::sign_mask : 0) | (to_max ? F::max_finite : F::inf);
+  return static_cast<typename F::U>((negative ? F::sign_mask : 0) | (to_max ? F::max_finite : F::inf));
 }
 
 /// Rounds (-1)^negative * (sig + s) * 2^exp to format F, s as in round_shift. sig != 0.
@@ -163,7 +165,7 @@ typename F::U round_pack(bool negative, int exp, u128 sig, bool sticky, Rounding
       if (++e > F::emax) return overflow<F>(negative, rm, flags);
     }
     if (r.inexact) flags |= flag_nx;
-    return sign | (static_cast<U>(e + F::bias) << m) | (static_cast<U>(r.q) & F::frac_mask);
+    return static_cast<U>(sign | (static_cast<U>(e + F::bias) << m) | (static_cast<U>(r.q) & F::frac_mask));
   }
   // Below the normal range: the result's last place is fixed at 2^(emin - m).
   const Quotient r = round_shift(sig, sticky, F::emin - m - exp, negative, rm);
@@ -176,7 +178,7 @@ typename F::U round_pack(bool negative, int exp, u128 sig, bool sticky, Rounding
     if (tiny) flags |= flag_uf;
   }
   // r.q <= 2^m; if it reached 2^m, that bit lands in the exponent field: the smallest normal.
-  return sign | static_cast<U>(r.q);
+  return static_cast<U>(sign | static_cast<U>(r.q));
 }
 
 /// The result of an exact cancellation (x + -x): +0, or -0 when rounding down.
@@ -531,8 +533,8 @@ typename To::U convert(typename From::U a, RoundingMode rm, std::uint8_t& flags)
     if (is_snan<From>(a)) flags |= flag_nv;
     return To::canonical_nan;
   }
-  const U sign = sign_of<From>(a) ? To::sign_mask : 0;
-  if (is_inf<From>(a)) return sign | To::inf;
+  const U sign = sign_of<From>(a) ? To::sign_mask : U{0};
+  if (is_inf<From>(a)) return static_cast<U>(sign | To::inf);
   if (is_zero<From>(a)) return sign;
   const Unpacked x = unpack<From>(a);
   return round_pack<To>(x.sign, x.exp, x.sig, false, rm, flags);
@@ -661,6 +663,21 @@ std::uint64_t f32_to_f64(std::uint32_t a, std::uint8_t& flags) {
 }
 std::uint32_t f64_to_f32(std::uint64_t a, RoundingMode rm, std::uint8_t& flags) {
   return convert<F32, F64>(a, rm, flags);
+}
+
+// ----- binary16 (Zfhmin: conversions only) -------------------------------------------------------
+
+std::uint32_t f16_to_f32(std::uint16_t a, std::uint8_t& flags) {
+  return convert<F32, F16>(a, RoundingMode::rne, flags); // exact
+}
+std::uint64_t f16_to_f64(std::uint16_t a, std::uint8_t& flags) {
+  return convert<F64, F16>(a, RoundingMode::rne, flags); // exact
+}
+std::uint16_t f32_to_f16(std::uint32_t a, RoundingMode rm, std::uint8_t& flags) {
+  return convert<F16, F32>(a, rm, flags);
+}
+std::uint16_t f64_to_f16(std::uint64_t a, RoundingMode rm, std::uint8_t& flags) {
+  return convert<F16, F64>(a, rm, flags);
 }
 
 } // namespace retrace::fp

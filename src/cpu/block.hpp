@@ -24,6 +24,9 @@ constexpr bool blockable(isa::Op op) {
   case Op::ecall: case Op::ebreak: case Op::fence_i:
   case Op::csrrw: case Op::csrrs: case Op::csrrc: case Op::csrrwi: case Op::csrrsi: case Op::csrrci:
   case Op::sret: case Op::mret: case Op::wfi: case Op::sfence_vma:
+  // translation (sinval.vma), CSR-gated cache-block operations: through step() as well
+  case Op::sinval_vma: case Op::sfence_w_inval: case Op::sfence_inval_ir:
+  case Op::cbo_inval: case Op::cbo_clean: case Op::cbo_flush: case Op::cbo_zero:
     return false;
   default:
     break;
@@ -42,11 +45,13 @@ constexpr bool is_branch(isa::Op op) {
   return op == Op::beq || op == Op::bne || op == Op::blt || op == Op::bge || op == Op::bltu || op == Op::bgeu;
 }
 
-// Instructions whose exec function is a template (exec_i.hpp, exec_m.hpp) and so runs on the
-// block context; the rest run on the hart.
+// Instructions whose exec function is a template (exec_i.hpp, exec_m.hpp, exec_b.hpp,
+// exec_zicond.hpp) and so runs on the block context; the rest run on the hart.
 constexpr bool on_context(isa::Op op) {
+  using isa::Ext;
   const auto e = isa::insn_table[static_cast<std::size_t>(op)].ext;
-  return e == isa::Ext::i || e == isa::Ext::m;
+  return e == Ext::i || e == Ext::m || e == Ext::zba || e == Ext::zbb || e == Ext::zbc || e == Ext::zbs ||
+         e == Ext::zicond;
 }
 constexpr bool touches_memory(isa::Op op) {
   using F = isa::Format;

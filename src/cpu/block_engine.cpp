@@ -8,6 +8,8 @@
 //   registers and RAM (no CSR, system, AMO or illegal instruction: those go through step());
 // - an interrupt can only become pending through a device or a CSR, so it is checked before
 //   each block, and a block ends after any access that reached a device or took the slow path;
+//   timer interrupts (mtimecmp, Sstc's stimecmp) rise at deadlines the machine stops runs at;
+// - while a debug trigger is armed, every instruction goes through step(), which checks it;
 // - a block longer than what is left of the budget is not entered (step() runs those
 //   instructions), so a run stops on exactly the instruction the machine asked for; `icount`
 //   is brought up to date at every block end and before any access that may reach a device.
@@ -16,10 +18,13 @@
 #include "block.hpp"
 
 #include "retrace/cpu/exec_a.hpp"
+#include "retrace/cpu/exec_b.hpp"
 #include "retrace/cpu/exec_fd.hpp"
 #include "retrace/cpu/exec_i.hpp"
 #include "retrace/cpu/exec_m.hpp"
 #include "retrace/cpu/exec_system.hpp"
+#include "retrace/cpu/exec_zfh.hpp"
+#include "retrace/cpu/exec_zicond.hpp"
 
 #include <new>
 #include <type_traits>
@@ -115,7 +120,7 @@ Hart::Block* Hart::build_block(Block& b, u64 pa) {
       if (page) std::memcpy(&w, page + (off & (Ram::page_size - 1)), 4);
       len = 4;
     }
-    const isa::Decoded& d = decoded(w, len);
+    const isa::Decoded d = decoded(w, len); // illegal if the hart's extensions lack it
     if (!blockable(d.op)) break;
     b.insns[b.count++] = {nullptr, static_cast<std::uint16_t>(d.op), len, static_cast<std::uint16_t>(off - off0),
                           PreInsn::of(d.op, d.insn), w, d.insn};
@@ -162,7 +167,8 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
     // Interrupts, WFI, whatever a block cannot hold, the watched pc and the last few
     // instructions before the budget go through the reference step.
     const bool interrupt = (m_s.mip & m_s.mie) != 0 && takeable_interrupts() != 0;
-    b = (m_s.waiting || interrupt) ? nullptr : block_at(m_s.pc);
+    // An armed debug trigger sends everything through step() too (Hart::triggers_armed).
+    b = (m_s.waiting || interrupt || triggers_armed()) ? nullptr : block_at(m_s.pc);
   found:
     if (!b || watch_pc - m_s.pc < b->bytes || b->count > budget - r.executed) {
       flush_counters();

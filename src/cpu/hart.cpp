@@ -7,10 +7,13 @@
 #include <memory>
 
 #include "retrace/cpu/exec_a.hpp"
+#include "retrace/cpu/exec_b.hpp"
 #include "retrace/cpu/exec_fd.hpp"
 #include "retrace/cpu/exec_i.hpp"
 #include "retrace/cpu/exec_m.hpp"
 #include "retrace/cpu/exec_system.hpp"
+#include "retrace/cpu/exec_zfh.hpp"
+#include "retrace/cpu/exec_zicond.hpp"
 
 namespace retrace {
 
@@ -35,6 +38,43 @@ constexpr u64 mstatus_writable = ms::sie | ms::mie | ms::spie | ms::mpie | ms::s
 constexpr u64 sstatus_mask = ms::sie | ms::spie | ms::ube | ms::spp | ms::fs | ms::xs | ms::sum | ms::mxr |
                              ms::uxl | ms::sd;
 
+constexpr unsigned mseccfg = 0x747; // unnamed: objdump does not know it either
+
+// menvcfg (machine) or senvcfg: the fields of the extensions the hart has. CBIE's reserved
+// value 10 reads as 00.
+u64 legal_envcfg(u64 v, bool machine, const isa::ExtSet& ext) {
+  namespace ev = envcfg_bits;
+  u64 mask = ev::fiom;
+  if (ext.contains(isa::Ext::zicbom)) mask |= ev::cbie | ev::cbcfe;
+  if (ext.contains(isa::Ext::zicboz)) mask |= ev::cbze;
+  if (machine && ext.contains(isa::Ext::svpbmt)) mask |= ev::pbmte;
+  if (machine && ext.contains(isa::Ext::sstc)) mask |= ev::stce;
+  v &= mask;
+  if ((v & ev::cbie) == (2ull << 4)) v &= ~ev::cbie;
+  return v;
+}
+
+// Sdtrig: tdata1 (mcontrol6) fields, and what tinfo says: version 1 (Sdtrig 1.0), types 6
+// (mcontrol6) and 15 (disabled).
+namespace trig {
+constexpr u64 disabled = 15ull << 60, mcontrol6 = 6ull << 60;
+constexpr u64 load = 1, store = 2, execute = 4, u = 8, s = 16, m = 64, select = 1ull << 21, hit0 = 1ull << 22,
+              hit1 = 1ull << 25;
+constexpr unsigned match_shift = 7;
+} // namespace trig
+constexpr u64 tinfo_value = (1ull << 24) | (1u << 15) | (1u << 6);
+
+// A write to tdata1: type 6 keeps the fields implemented here (action 0 = breakpoint, size 0 =
+// any, no chaining, match 0..3); any other type (0 included) leaves the trigger disabled.
+u64 legal_tdata1(u64 v) {
+  if ((v >> 60) != 6) return trig::disabled;
+  u64 match = (v >> trig::match_shift) & 15;
+  if (match > 3) match = 0;
+  const u64 keep = trig::load | trig::store | trig::execute | trig::u | trig::s | trig::m | trig::select |
+                   trig::hit0 | trig::hit1;
+  return trig::mcontrol6 | (v & keep) | (match << trig::match_shift);
+}
+
 u64 with_sd(u64 mstatus) {
   const bool dirty = ((mstatus & ms::fs) == ms::fs) || ((mstatus & ms::xs) == ms::xs);
   return dirty ? (mstatus | ms::sd) : (mstatus & ~ms::sd);
@@ -44,16 +84,45 @@ u64 with_sd(u64 mstatus) {
 
 Hart::Hart(unsigned hartid, Bus& bus, const TimeSource& time) : m_hartid(hartid), m_bus(bus), m_time(time) {
   reset(0x1000);
+  apply_extensions();
 }
 
 void Hart::reset(u64 reset_pc) {
   ++m_tlb_gen;
+  const isa::ExtSet ext = m_s.ext; // configuration, not reset
   m_s = HartState{};
+  m_s.ext = ext;
   m_s.pc = reset_pc;
   m_s.priv = Priv::m;
-  m_s.misa = misa_rv64gc;
+  m_s.misa = misa_for(ext);
   m_s.mstatus = (2ull << 32) | (2ull << 34); // UXL = SXL = 64
   update_pmp_summary();
+  update_trigger_summary();
+}
+
+// --- extensions --------------------------------------------------------------------------------
+
+u64 Hart::misa_for(isa::ExtSet set) noexcept {
+  using isa::Ext;
+  u64 misa = (2ull << 62) | (1u << 8) | (1u << 18) | (1u << 20); // MXL = 64, I, S, U
+  struct Letter {
+    Ext ext;
+    char letter;
+  };
+  static constexpr Letter letters[] = {{Ext::m, 'm'}, {Ext::a, 'a'}, {Ext::f, 'f'}, {Ext::d, 'd'}, {Ext::c, 'c'}};
+  for (const auto& l : letters)
+    if (set.contains(l.ext)) misa |= 1ull << (l.letter - 'a');
+  return misa;
+}
+
+void Hart::apply_extensions() {
+  for (const auto& row : isa::insn_table) m_op_enabled[static_cast<std::size_t>(row.op)] = m_s.ext.contains(row.ext);
+  m_op_enabled[static_cast<std::size_t>(isa::Op::illegal)] = false;
+  m_rvc_enabled = m_s.ext.contains(isa::Ext::c);
+  m_s.misa = misa_for(m_s.ext);
+  // Blocks and translations were decoded under the old set.
+  m_blocks.reset();
+  m_jit.reset();
 }
 
 // --- the interpreter -------------------------------------------------------------------------
@@ -71,31 +140,44 @@ Hart::StepResult Hart::step() {
     m_s.waiting = false;
   }
   const bool interrupted = (m_s.mip & m_s.mie) != 0 && take_pending_interrupt(); // nothing pending: most steps
-  if (!(m_s.mcountinhibit & 1)) ++m_s.mcycle;
 
   m_exception = false;
   m_last_pc = m_s.pc;
+  m_counters_written = 0;
   std::uint32_t raw = 0;
   std::uint8_t len = 4;
-  if (fetch(m_s.pc, raw, len)) {
+  // An execute trigger on the address fires before the fetch (it outranks fetch faults); one on
+  // the instruction's bits (select = 1) after it.
+  if (m_trig_exec && trigger_hit(trig_exec, m_s.pc, 1, false, 0)) [[unlikely]] {
+    m_last_raw = 0;
+    m_last_len = 0;
+  } else if (fetch(m_s.pc, raw, len)) {
     m_last_raw = raw;
     m_last_len = len;
-    const isa::Decoded& d = decoded(raw, len);
-    m_npc = m_s.pc + len;
-    execute(d.op, d.insn);
+    if (!m_trig_exec || !trigger_hit(trig_exec, m_s.pc, len, true, raw)) {
+      const isa::Decoded d = decoded(raw, len);
+      m_npc = m_s.pc + len;
+      execute(d.op, d.insn);
+    }
   } else {
     m_last_raw = 0;
     m_last_len = 0;
   }
+  // The counters count this instruction after it, unless it wrote them itself: a CSR write to
+  // mcycle or minstret is done instead of the increment, so the next instruction reads the
+  // value written (privileged spec, "Zicsr": side effects of the writing instruction).
+  const u64 counting = ~(m_s.mcountinhibit | m_counters_written);
   if (m_exception) {
     m_last_write = {};
     take_trap(static_cast<u64>(m_exc_cause), m_exc_tval, false);
+    if (counting & 1) ++m_s.mcycle;
     m_last_trapped = true;
     m_last_trap = static_cast<u64>(m_exc_cause);
     return StepResult::trapped;
   }
   m_s.pc = m_npc;
-  if (!(m_s.mcountinhibit & 4)) ++m_s.minstret;
+  if (counting & 1) ++m_s.mcycle;
+  if (counting & 4) ++m_s.minstret;
   if (interrupted) m_last_trapped = true;
   return StepResult::retired;
 }
@@ -200,6 +282,8 @@ void Hart::take_trap(u64 cause, u64 tval, bool interrupt) {
     st = (st & ~ms::mpp) | (static_cast<u64>(m_s.priv) << 11);
     m_s.mstatus = st;
     m_s.priv = Priv::m;
+    // Sdtrig: MPTE = MTE, MTE = 0, so M-mode triggers do not fire in the trap handler.
+    m_s.tcontrol = (m_s.tcontrol & 8) << 4;
     const u64 base = m_s.mtvec & ~u64{3};
     m_s.pc = (interrupt && (m_s.mtvec & 3) == 1) ? base + 4 * cause : base;
   }
@@ -243,6 +327,7 @@ void Hart::exec_mret() {
   if (mpp != Priv::m) st &= ~ms::mprv;
   m_s.mstatus = st;
   m_s.priv = mpp;
+  m_s.tcontrol = (m_s.tcontrol & 0x80) | ((m_s.tcontrol >> 4) & 8); // MTE = MPTE
   m_npc = m_s.mepc;
 }
 
@@ -272,9 +357,96 @@ void Hart::exec_sfence_vma() {
   // The TLB generation moved above, which drops every cached translation, whatever the operands.
 }
 
+void Hart::exec_sfence_w_inval() {
+  if (m_s.priv == Priv::u) return illegal();
+}
+
+void Hart::exec_cbo(unsigned op, u64 va) {
+  namespace ev = envcfg_bits;
+  // Enabled in S by menvcfg, in U by menvcfg and senvcfg; M always.
+  const auto enabled = [&](u64 field) {
+    return m_s.priv == Priv::m ||
+           ((m_s.menvcfg & field) && (m_s.priv == Priv::s || (m_s.senvcfg & field)));
+  };
+  const bool zero = op == 4;
+  if (!enabled(zero ? ev::cbze : op == 0 ? ev::cbie : ev::cbcfe)) return illegal();
+  // (cbo.inval with CBIE = 01 in some level is a flush: the same here, where nothing is cached.)
+  const u64 block = va & ~(cache_block - 1);
+  if (m_trig_store && trigger_hit(trig_store, block, cache_block, false, 0)) return; // CMOs match as stores
+  // One translation serves the whole block (it is inside one page); faults report rs1 itself.
+  u64 pa = 0;
+  if (!translate(va, Access::store, pa, !zero)) return;
+  pa &= ~(cache_block - 1);
+  const Priv priv = effective_priv(Access::store);
+  const bool allowed = zero ? pmp_allows(pa, cache_block, Access::store, priv)
+                            : pmp_allows(pa, cache_block, Access::load, priv) ||
+                                  pmp_allows(pa, cache_block, Access::store, priv);
+  if (!allowed) return raise(Exception::store_access, va);
+  if (!zero) {
+    // Clean, flush, invalidate: memory is coherent and uncached here, so nothing more to do;
+    // the block must still be memory something answers at.
+    if (!m_bus.in_ram(pa, cache_block) && m_bus.describe(pa) == "unmapped") raise(Exception::store_access, va);
+    return;
+  }
+  if (m_s.reservation_valid && pa < m_s.reservation + 8 && pa + cache_block > m_s.reservation)
+    m_s.reservation_valid = false;
+  // RAM: eight doubleword stores (each drops decoded code and other harts' reservations as any
+  // store does); a device: byte stores, as QEMU makes them.
+  const unsigned width = m_bus.in_ram(pa, cache_block) ? 8 : 1;
+  for (u64 off = 0; off < cache_block; off += width)
+    if (!m_bus.store(pa + off, width, 0)) return raise(Exception::store_access, va);
+  m_block_exit = true;
+}
+
 void Hart::exec_fence_i() {
   // Nothing to do: step() fetches from memory every time, and the block engine's decoded blocks
   // are dropped by the store that changes their code (Ram::note_write), before any fence.
+}
+
+// --- Sstc and Sdtrig ---------------------------------------------------------------------------
+
+void Hart::timer_changed() noexcept {
+  update_stimer(m_time.mtime());
+  if (m_attention) *m_attention = true; // the CLINT's deadline for this hart may have moved
+}
+
+void Hart::update_trigger_summary() noexcept {
+  m_trig_exec = m_trig_load = m_trig_store = false;
+  for (const u64 t : m_s.tdata1) {
+    if ((t >> 60) != 6 || !(t & (trig::m | trig::s | trig::u))) continue;
+    m_trig_exec |= (t & trig::execute) != 0;
+    m_trig_load |= (t & trig::load) != 0;
+    m_trig_store |= (t & trig::store) != 0;
+  }
+}
+
+bool Hart::trigger_hit(unsigned kind, u64 addr, unsigned size, bool data, u64 value) {
+  for (unsigned k = 0; k < trigger_count; ++k) {
+    const u64 t = m_s.tdata1[k];
+    if ((t >> 60) != 6 || !(t & kind) || ((t & trig::select) != 0) != data) continue;
+    // In M-mode only while tcontrol.MTE is set (a trap into M clears it: no re-entry).
+    const bool mode = m_s.priv == Priv::m ? (t & trig::m) && (m_s.tcontrol & 8)
+                      : m_s.priv == Priv::s ? (t & trig::s) != 0
+                                            : (t & trig::u) != 0;
+    if (!mode) continue;
+    const u64 want = m_s.tdata2[k];
+    const u64 napot = want ^ (want + 1); // match 1: tdata2's trailing ones and the first zero
+    const u64 last = addr + size - 1;    // an address matches if any byte accessed does
+    bool hit = false;
+    switch ((t >> trig::match_shift) & 15) {
+    case 0: hit = data ? value == want : (want >= addr && want <= last); break;
+    case 1: hit = data ? (value & ~napot) == (want & ~napot) : (addr <= (want | napot) && last >= (want & ~napot)); break;
+    case 2: hit = data ? value >= want : last >= want; break;
+    case 3: hit = data ? value < want : addr < want; break;
+    default: break;
+    }
+    if (hit) {
+      m_s.tdata1[k] |= trig::hit0; // fired before the instruction retired
+      raise(Exception::breakpoint, addr);
+      return true;
+    }
+  }
+  return false;
 }
 
 // --- memory: translation and PMP --------------------------------------------------------------
@@ -296,20 +468,29 @@ static Exception access_fault(Access kind) {
                                 : Exception::store_access;
 }
 
-bool Hart::translate(u64 va, Access kind, u64& pa) {
+bool Hart::translate(u64 va, Access kind, u64& pa, bool cbo) {
   const Priv priv = effective_priv(kind);
   const u64 mode = m_s.satp >> 60;
   if (priv == Priv::m || mode == 0) {
     pa = va;
     return true;
   }
-  // Sv39: bits 63..39 must all equal bit 38.
-  if (static_cast<std::int64_t>(va << 25) >> 25 != static_cast<std::int64_t>(va)) {
-    raise(page_fault(kind), va);
+  // Sv39, Sv48, Sv57 (satp holds only modes this hart accepts): 3, 4 or 5 levels of 9 bits.
+  const Exception fault = page_fault(kind); // a CMO's is a store page fault (kind = store)
+  if (mode < 8 || mode > 10) { // only a restored state can hold another mode
+    raise(fault, va);
     return false;
   }
+  const int levels = static_cast<int>(mode) - 5;
+  // Canonical: bits 63..VA-bits all equal the top bit of the VA (38, 47 or 56).
+  const unsigned unused = 64 - (12 + 9 * static_cast<unsigned>(levels));
+  if (static_cast<std::int64_t>(va << unused) >> unused != static_cast<std::int64_t>(va)) {
+    raise(fault, va);
+    return false;
+  }
+  namespace ev = envcfg_bits;
   u64 table = (m_s.satp & ((1ull << 44) - 1)) << 12;
-  for (int level = 2; level >= 0; --level) {
+  for (int level = levels - 1; level >= 0; --level) {
     const u64 vpn = (va >> (12 + 9 * level)) & 511;
     const u64 pte_addr = table + vpn * 8;
     u64 pte = 0;
@@ -318,23 +499,30 @@ bool Hart::translate(u64 va, Access kind, u64& pa) {
       return false;
     }
     const bool v = pte & 1, r = pte & 2, w = pte & 4, x = pte & 8, u = pte & 16, a = pte & 64, d = pte & 128;
-    if (!v || (!r && w) || (pte >> 54) != 0) break;
-    if (!r && !x) { // pointer to the next level
+    if (!v || (!r && w)) break;
+    // Bits 63..54: N (Svnapot, not implemented), PBMT (Svpbmt, only with menvcfg.PBMTE, and 3 is
+    // reserved), 60..54 reserved: any of them set where not allowed is a page fault.
+    const u64 pbmt = (pte >> 61) & 3;
+    if ((pte >> 63) || ((pte >> 54) & 0x7f)) break;
+    if (pbmt && (pbmt == 3 || !(m_s.menvcfg & ev::pbmte))) break;
+    if (!r && !x) { // pointer to the next level: PBMT is reserved there
+      if (pbmt) break;
       table = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
       continue;
     }
-    // Leaf: permissions, then superpage alignment, then A/D.
-    bool ok = kind == Access::fetch  ? x
-              : kind == Access::load ? (r || ((m_s.mstatus & ms::mxr) && x))
-                                     : w;
+    // Leaf: permissions, then superpage alignment, then A/D. A cache-block management
+    // instruction needs what a load needs (a readable page allows stores only if writable).
+    const bool as_load = kind == Access::load || cbo;
+    bool ok = kind == Access::fetch ? x : as_load ? (r || ((m_s.mstatus & ms::mxr) && x)) : w;
     if (priv == Priv::u && !u) ok = false;
     if (priv == Priv::s && u && (kind == Access::fetch || !(m_s.mstatus & ms::sum))) ok = false;
     const u64 ppn = (pte >> 10) & ((1ull << 44) - 1);
     if (level > 0 && (ppn & ((1ull << (9 * level)) - 1)) != 0) ok = false;
     if (!ok) break;
-    if (!a || (kind == Access::store && !d)) {
+    const bool dirty = kind == Access::store && !cbo; // a CMO sets A, not D
+    if (!a || (dirty && !d)) {
       // Hardware A/D update, as QEMU does.
-      const u64 updated = pte | 64 | (kind == Access::store ? 128 : 0);
+      const u64 updated = pte | 64 | (dirty ? 128 : 0);
       if (!pmp_allows(pte_addr, 8, Access::store, Priv::s) || !m_bus.store(pte_addr, 8, updated)) {
         raise(access_fault(kind), va);
         return false;
@@ -344,7 +532,7 @@ bool Hart::translate(u64 va, Access kind, u64& pa) {
     pa = ((ppn << 12) & ~offset_mask) | (va & offset_mask);
     return true;
   }
-  raise(page_fault(kind), va);
+  raise(fault, va);
   return false;
 }
 
@@ -435,6 +623,10 @@ bool Hart::access_slow(u64 va, unsigned size, Access kind, u64& value) {
 
 bool Hart::translate_amo(u64 va, unsigned size, u64& pa, bool is_lr) {
   const Access kind = is_lr ? Access::load : Access::store;
+  // Address triggers first (they outrank misalignment): LR is a load; SC and the AMOs match
+  // store and load triggers (an AMO reads and writes; SC is not told apart here).
+  if (m_trig_load && trigger_hit(trig_load, va, size, false, 0)) return false;
+  if (!is_lr && m_trig_store && trigger_hit(trig_store, va, size, false, 0)) return false;
   if (va & (size - 1)) {
     raise(is_lr ? Exception::load_misaligned : Exception::store_misaligned, va);
     return false;
@@ -478,6 +670,12 @@ bool Hart::csr_op(unsigned number, bool do_write, u64 write_value, bool do_read,
     illegal();
     return false;
   }
+  // Sstc: below M, stimecmp needs menvcfg.STCE and mcounteren.TM.
+  if (number == csr::stimecmp && m_s.priv != Priv::m &&
+      (!(m_s.menvcfg & envcfg_bits::stce) || !(m_s.mcounteren & 2))) {
+    illegal();
+    return false;
+  }
   u64 v = 0;
   if (!csr_read(number, v)) {
     illegal();
@@ -516,6 +714,10 @@ bool Hart::csr_read(unsigned n, u64& v) {
   case csr::stvec: v = m_s.stvec; return true;
   case csr::scounteren: v = m_s.scounteren; return true;
   case csr::senvcfg: v = m_s.senvcfg; return true;
+  case csr::stimecmp:
+    if (!m_s.ext.contains(isa::Ext::sstc)) return false;
+    v = m_s.stimecmp;
+    return true;
   case csr::sscratch: v = m_s.sscratch; return true;
   case csr::sepc: v = m_s.sepc; return true;
   case csr::scause: v = m_s.scause; return true;
@@ -541,6 +743,13 @@ bool Hart::csr_read(unsigned n, u64& v) {
   case csr::mtinst: case csr::mtval2: v = 0; return true;
   case csr::mcycle: v = m_s.mcycle; return true;
   case csr::minstret: v = m_s.minstret; return true;
+  case mseccfg: v = 0; return true; // no Smepmp, Zkr: all fields read 0
+  case csr::tselect: v = m_s.tselect; return true;
+  case csr::tdata1: v = m_s.tdata1[selected()]; return true;
+  case csr::tdata2: v = m_s.tdata2[selected()]; return true;
+  case csr::tdata3: v = 0; return true; // no textra matching
+  case csr::tinfo: v = tinfo_value; return true;
+  case csr::tcontrol: v = m_s.tcontrol; return true;
   default: break;
   }
   if (n >= 0x3a0 && n <= 0x3af) { // pmpcfg0..15: RV64 has only the even ones
@@ -580,7 +789,12 @@ bool Hart::csr_write(unsigned n, u64 v) {
   case csr::sie: m_s.mie = (m_s.mie & ~m_s.mideleg) | (v & m_s.mideleg); return true;
   case csr::stvec: if ((v & 3) < 2) m_s.stvec = v; return true;
   case csr::scounteren: m_s.scounteren = v & 0xffffffff; return true;
-  case csr::senvcfg: m_s.senvcfg = v & 1; return true;
+  case csr::senvcfg: m_s.senvcfg = legal_envcfg(v, false, m_s.ext); return true;
+  case csr::stimecmp:
+    if (!m_s.ext.contains(isa::Ext::sstc)) return false;
+    m_s.stimecmp = v;
+    timer_changed();
+    return true;
   case csr::sscratch: m_s.sscratch = v; return true;
   case csr::sepc: m_s.sepc = v & ~u64{1}; return true;
   case csr::scause: m_s.scause = v; return true;
@@ -592,7 +806,7 @@ bool Hart::csr_write(unsigned n, u64 v) {
   }
   case csr::satp: {
     const u64 mode = v >> 60;
-    if (mode == 0 || mode == 8) m_s.satp = v; // other modes (Sv48, Sv57) are not supported: write ignored
+    if (mode == 0 || (mode >= 8 && mode <= max_satp_mode())) m_s.satp = v; // WARL: other modes are ignored
     return true;
   }
   case csr::mstatus: {
@@ -607,16 +821,33 @@ bool Hart::csr_write(unsigned n, u64 v) {
   case csr::mie: m_s.mie = v & 0xaaa; return true;
   case csr::mtvec: if ((v & 3) < 2) m_s.mtvec = v; return true;
   case csr::mcounteren: m_s.mcounteren = v & 0xffffffff; return true;
-  case csr::menvcfg: m_s.menvcfg = v & 1; return true;
+  case csr::menvcfg:
+    m_s.menvcfg = legal_envcfg(v, true, m_s.ext);
+    timer_changed();
+    return true;
   case csr::mcountinhibit: m_s.mcountinhibit = v & 5; return true;
   case csr::mscratch: m_s.mscratch = v; return true;
   case csr::mepc: m_s.mepc = v & ~u64{1}; return true;
   case csr::mcause: m_s.mcause = v; return true;
   case csr::mtval: m_s.mtval = v; return true;
-  case csr::mip: m_s.mip = (m_s.mip & ~mip_writable) | (v & mip_writable); return true;
+  case csr::mip: {
+    // With Sstc enabled, STIP is stimecmp's, not software's.
+    const u64 mask = (m_s.menvcfg & envcfg_bits::stce) ? (mip_writable & ~(1u << 5)) : mip_writable;
+    m_s.mip = (m_s.mip & ~mask) | (v & mask);
+    return true;
+  }
   case csr::mtinst: case csr::mtval2: return true;
-  case csr::mcycle: m_s.mcycle = v; return true;
-  case csr::minstret: m_s.minstret = v; return true;
+  case csr::mcycle: m_s.mcycle = v; m_counters_written |= 1; return true;   // instead of step()'s increment
+  case csr::minstret: m_s.minstret = v; m_counters_written |= 4; return true;
+  case mseccfg: return true;
+  case csr::tselect: if (v < trigger_count) m_s.tselect = v; return true; // WARL: probing stops at the count
+  case csr::tdata1:
+    m_s.tdata1[selected()] = legal_tdata1(v);
+    update_trigger_summary();
+    return true;
+  case csr::tdata2: m_s.tdata2[selected()] = v; return true;
+  case csr::tdata3: case csr::tinfo: return true;
+  case csr::tcontrol: m_s.tcontrol = v & 0x88; return true; // MPTE, MTE
   default: break;
   }
   if (n >= 0x3a0 && n <= 0x3af) {

@@ -23,10 +23,13 @@
 #include "block.hpp"
 
 #include "retrace/cpu/exec_a.hpp"
+#include "retrace/cpu/exec_b.hpp"
 #include "retrace/cpu/exec_fd.hpp"
 #include "retrace/cpu/exec_i.hpp"
 #include "retrace/cpu/exec_m.hpp"
 #include "retrace/cpu/exec_system.hpp"
+#include "retrace/cpu/exec_zfh.hpp"
+#include "retrace/cpu/exec_zicond.hpp"
 
 #include <cstddef>
 #include <cstring>
@@ -279,9 +282,11 @@ void call_exec(H& h, I i) {
 #undef RETRACE_X
 }
 
+// The register-only instructions the translator does not emit inline: M, and the
+// bit-manipulation and Zicond ones it has no x86-64 sequence for.
 template <Op op>
 constexpr AluFn alu_fn() {
-  if constexpr (isa::insn_table[static_cast<std::size_t>(op)].ext == isa::Ext::m) {
+  if constexpr (blocks::on_context(op) && isa::insn_table[static_cast<std::size_t>(op)].ext != isa::Ext::i) {
     return [](u64* x, const PreInsn& p) {
       RegContext c{x};
       call_exec<op>(c, p);
@@ -828,8 +833,9 @@ struct JitRuntime {
           e.mov_ptr(rsi, info);
           e.call_abs(reinterpret_cast<const void*>(&alu_op));
         } else {
-          const auto ext = isa::insn_table[bi.op].ext;
-          const bool fp_only = ext == isa::Ext::f || ext == isa::Ext::d; // loads and stores are above
+          const auto& row = isa::insn_table[bi.op];
+          const bool fp_only = (row.ext == isa::Ext::f || row.ext == isa::Ext::d || row.ext == isa::Ext::zfhmin) &&
+                               row.format != isa::Format::fload && row.format != isa::Format::fstore; // flh, fsh
           if (!fp_only) save_position();
           e.mov_rr(rdi, rbp);
           e.mov_ptr(rsi, info);
@@ -976,7 +982,7 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
   for (;;) {
     if (c.executed >= budget) break;
     const bool interrupt = (h.m_s.mip & h.m_s.mie) != 0 && h.takeable_interrupts() != 0;
-    Hart::Block* b = (h.m_s.waiting || interrupt) ? nullptr : h.block_at(h.m_s.pc);
+    Hart::Block* b = (h.m_s.waiting || interrupt || h.triggers_armed()) ? nullptr : h.block_at(h.m_s.pc);
     const Ram& ram = h.m_bus.ram();
     if (b && j.code_epoch != ram.code_epoch()) {
       j.reset();

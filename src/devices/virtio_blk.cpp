@@ -58,8 +58,7 @@ VirtioBlk::State VirtioBlk::state() const {
 void VirtioBlk::set_state(const State& s) {
   m_s = s;
   m_s.fault_hits.resize(m_drive.faults.size(), 0);
-  m_t = s.transport;
-  update_irq();
+  m_t = s.transport; // no line is driven: the PLIC's restored state has its own pending bits
 }
 
 std::uint32_t VirtioBlk::config_load(std::uint64_t off) const {

@@ -116,6 +116,9 @@ void VirtioMmio::complete(std::uint16_t head, std::uint32_t written) {
   wr(slot, 4, head);
   wr(slot + 4, 4, written);
   wr(m_t.used + 2, 2, static_cast<std::uint16_t>(used_idx + 1));
+  // As QEMU's virtio_notify without EVENT_IDX: no interrupt, and no ISR bit, while the driver
+  // sets VRING_AVAIL_F_NO_INTERRUPT in the available ring's flags.
+  if (read_guest(m_t.avail, 2).value_or(0) & 1) return;
   m_t.interrupt_status |= 1;
   update_irq();
 }

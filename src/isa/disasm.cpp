@@ -110,6 +110,16 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
   case Op::xori:
     if (i.imm_i() == -1) return insn("not", fmt::format("{},{}", X(rd), X(rs1)));
     break;
+  case Op::ori: // Zicbop: ori zero with a low immediate field of 0, 1 or 3 is a prefetch hint
+    if (rd == 0) {
+      const std::int64_t kind = i.imm_i() & 31;
+      const char* hint = kind == 0 ? "prefetch.i" : kind == 1 ? "prefetch.r" : kind == 3 ? "prefetch.w" : nullptr;
+      if (hint) return insn(hint, fmt::format("{}({})", i.imm_i() - kind, X(rs1)));
+    }
+    break;
+  case Op::add_uw:
+    if (rs2 == 0) return insn("zext.w", fmt::format("{},{}", X(rd), X(rs1)));
+    break;
   case Op::sltiu:
     if (i.imm_i() == 1) return insn("seqz", fmt::format("{},{}", X(rd), X(rs1)));
     break;
@@ -151,6 +161,7 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
   }
   case Op::fence:
     if (i.pred() == 15 && i.succ() == 15) return "fence";
+    if (i.bits == 0x0100000f) return "pause"; // Zihintpause: fence w,0
     if ((i.bits >> 28) == 8 && i.pred() == 3 && i.succ() == 3) return "fence.tso";
     break;
   case Op::csrrs:
@@ -189,6 +200,8 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
       if (i.csr() == csr::fflags) return insn("fsflagsi", fmt::format("{}", rs1));
       return insn("csrwi", fmt::format("{},{}", csr_name(i.csr()), rs1));
     }
+    if (i.csr() == csr::frm) return insn("fsrmi", fmt::format("{},{}", X(rd), rs1));
+    if (i.csr() == csr::fflags) return insn("fsflagsi", fmt::format("{},{}", X(rd), rs1));
     break;
   case Op::csrrsi:
     if (rd == 0) return insn("csrsi", fmt::format("{},{}", csr_name(i.csr()), rs1));
@@ -216,7 +229,8 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
   }
 
   // Exact conversions: objdump writes them without a rounding mode (and only knows rm = 0).
-  const bool exact_cvt = d.op == Op::fcvt_d_s || d.op == Op::fcvt_d_w || d.op == Op::fcvt_d_wu;
+  const bool exact_cvt = d.op == Op::fcvt_d_s || d.op == Op::fcvt_d_w || d.op == Op::fcvt_d_wu ||
+                         d.op == Op::fcvt_s_h || d.op == Op::fcvt_d_h;
   const unsigned rm = exact_cvt && i.rm() == 0 ? 7 : i.rm();
   std::string ops;
   switch (row.format) {
@@ -250,6 +264,8 @@ std::string disassemble(std::uint32_t raw, std::uint64_t pc) {
   case Format::x_to_f: ops = with_rm(fmt::format("{},{}", F(rd), X(rs1)), rm); break;
   case Format::f_mv_x: ops = fmt::format("{},{}", X(rd), F(rs1)); break;
   case Format::x_mv_f: ops = fmt::format("{},{}", F(rd), X(rs1)); break;
+  case Format::r1: ops = fmt::format("{},{}", X(rd), X(rs1)); break;
+  case Format::cbo: ops = fmt::format("({})", X(rs1)); break;
   }
   std::string name(mn);
   if (row.format == Format::amo || row.format == Format::lr) {

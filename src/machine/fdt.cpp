@@ -6,6 +6,7 @@
 #include "retrace/error.hpp"
 
 #include <array>
+#include <fstream>
 #include <fmt/format.h>
 #include <libfdt.h>
 #include <string>
@@ -29,8 +30,11 @@ public:
   }
   // a list of strings, NUL-separated
   void strings(const char* name, std::initializer_list<const char*> list) {
+    strings(name, std::vector<std::string>(list.begin(), list.end()));
+  }
+  void strings(const char* name, const std::vector<std::string>& list) {
     std::string all;
-    for (const char* s : list) {
+    for (const auto& s : list) {
       all += s;
       all.push_back('\0');
     }
@@ -68,9 +72,23 @@ private:
 
 } // namespace
 
-std::vector<std::uint8_t> build_fdt(const MachineSpec& spec) {
+std::vector<std::uint8_t> build_fdt(const MachineSpec& spec, const BootInfo& boot) {
   const unsigned n = spec.harts;
   const std::uint32_t plic_phandle = 2 * n + 1, test_phandle = 2 * n + 2;
+  // What the CPU has, in both of the ways kernels read it: the ISA string (Linux 6.1 parses
+  // its multi-letter extensions, e.g. sstc, svpbmt, zicbom) and the list of names that
+  // kernels from 6.6 prefer. The satp modes are the mmu-type, not ISA-string names.
+  const isa::ExtSet ext = cpu_extensions(spec);
+  std::string isa_string = "rv64";
+  std::vector<std::string> isa_extensions;
+  for (const auto& n : isa::ext_names) {
+    if (!ext.contains(n.ext) || n.name.empty() || n.ext == isa::Ext::sv48 || n.ext == isa::Ext::sv57) continue;
+    isa_string += n.name.size() == 1 ? std::string(n.name) : "_" + std::string(n.name);
+    isa_extensions.emplace_back(n.name);
+  }
+  const char* mmu_type = ext.contains(isa::Ext::sv57)   ? "riscv,sv57"
+                         : ext.contains(isa::Ext::sv48) ? "riscv,sv48"
+                                                        : "riscv,sv39";
   Writer w(64 * 1024);
   w.start_tree();
   w.u32("#address-cells", 2);
@@ -122,8 +140,11 @@ std::vector<std::uint8_t> build_fdt(const MachineSpec& spec) {
     w.u32("reg", h);
     w.prop("status", "okay");
     w.prop("compatible", "riscv");
-    w.prop("riscv,isa", "rv64imafdc_zicsr_zifencei");
-    w.prop("mmu-type", "riscv,sv39");
+    w.prop("riscv,isa", isa_string);
+    w.strings("riscv,isa-extensions", isa_extensions);
+    w.prop("mmu-type", mmu_type);
+    if (ext.contains(isa::Ext::zicbom)) w.u32("riscv,cbom-block-size", 64);
+    if (ext.contains(isa::Ext::zicboz)) w.u32("riscv,cboz-block-size", 64);
     w.begin("interrupt-controller");
     w.u32("#interrupt-cells", 1);
     w.prop("interrupt-controller");
@@ -203,7 +224,70 @@ std::vector<std::uint8_t> build_fdt(const MachineSpec& spec) {
 
   w.end(); // soc
   w.end(); // root
-  return w.finish();
+  auto blob = w.finish();
+  set_chosen(blob, spec, boot);
+  return blob;
+}
+
+void set_chosen(std::vector<std::uint8_t>& blob, const MachineSpec& spec, const BootInfo& boot) {
+  auto check = [](int rc) {
+    if (rc < 0) throw Error(Errc::bad_spec, std::string("device tree: ") + fdt_strerror(rc));
+    return rc;
+  };
+  const std::size_t room = blob.size() + spec.append.size() + 256;
+  std::vector<std::uint8_t> out(room);
+  check(fdt_open_into(blob.data(), out.data(), static_cast<int>(room)));
+  int chosen = fdt_path_offset(out.data(), "/chosen");
+  if (chosen == -FDT_ERR_NOTFOUND) chosen = fdt_add_subnode(out.data(), 0, "chosen");
+  check(chosen);
+  if (!spec.append.empty()) check(fdt_setprop_string(out.data(), chosen, "bootargs", spec.append.c_str()));
+  if (boot.initrd_end) {
+    if (boot.initrd_end <= 0xffff'ffffu) {
+      check(fdt_setprop_u32(out.data(), chosen, "linux,initrd-start", static_cast<std::uint32_t>(boot.initrd_start)));
+      check(fdt_setprop_u32(out.data(), chosen, "linux,initrd-end", static_cast<std::uint32_t>(boot.initrd_end)));
+    } else {
+      check(fdt_setprop_u64(out.data(), chosen, "linux,initrd-start", boot.initrd_start));
+      check(fdt_setprop_u64(out.data(), chosen, "linux,initrd-end", boot.initrd_end));
+    }
+  }
+  check(fdt_pack(out.data()));
+  out.resize(fdt_totalsize(out.data()));
+  blob = std::move(out);
+}
+
+std::vector<std::uint8_t> read_dtb(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, "cannot open device tree", {path, {}, {}});
+  constexpr std::size_t max_dtb = 16u << 20;
+  std::vector<std::uint8_t> bytes;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    bytes.insert(bytes.end(), buf, buf + in.gcount());
+    if (bytes.size() > max_dtb)
+      throw Error(Errc::bad_image, fmt::format("device tree larger than {} MiB", max_dtb >> 20), {path, {}, {}});
+  }
+  if (in.bad()) throw Error(Errc::io, "cannot read device tree", {path, {}, {}});
+  if (bytes.size() < sizeof(fdt_header) || fdt_magic(bytes.data()) != FDT_MAGIC)
+    throw Error(Errc::bad_image, "not a device tree blob (no FDT magic d00dfeed)", {path, 0, {}});
+  if (fdt_totalsize(bytes.data()) > bytes.size())
+    throw Error(Errc::bad_image,
+                fmt::format("device tree header claims {} bytes, the file has {}", fdt_totalsize(bytes.data()), bytes.size()),
+                {path, 4, {}});
+  if (const int rc = fdt_check_full(bytes.data(), bytes.size()); rc < 0)
+    throw Error(Errc::bad_image, std::string("malformed device tree: ") + fdt_strerror(rc), {path, {}, {}});
+  bytes.resize(fdt_totalsize(bytes.data()));
+  return bytes;
+}
+
+std::vector<std::uint8_t> boot_fdt(const MachineSpec& spec, const BootInfo& boot) {
+  if (spec.dtb.empty()) return build_fdt(spec, boot);
+  auto blob = read_dtb(spec.dtb);
+  try {
+    set_chosen(blob, spec, boot);
+  } catch (const Error& e) {
+    throw Error(Errc::bad_image, e.message(), {spec.dtb, {}, {}});
+  }
+  return blob;
 }
 
 } // namespace retrace

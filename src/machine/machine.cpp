@@ -148,26 +148,37 @@ MachineSpec validated(MachineSpec spec) {
                                             spec.chaos_max_quantum));
   if (spec.kernel.empty() && spec.bios == "none")
     throw Error(Errc::bad_spec, "nothing to run: give a kernel, a bios, or both");
+  if (!spec.cpu.empty()) (void)isa::ExtSet::parse(spec.cpu); // a bad ISA string is refused here, naming it
+  // As QEMU: these describe how a kernel boots, so they need one.
+  if (spec.kernel.empty() && !spec.initrd.empty()) throw Error(Errc::bad_spec, "an initrd needs a kernel (--kernel)");
+  if (spec.kernel.empty() && !spec.append.empty())
+    throw Error(Errc::bad_spec, "a kernel command line (--append) needs a kernel (--kernel)");
   return spec;
 }
 } // namespace
 
 Machine::Machine(MachineSpec spec)
     : m_spec(validated(std::move(spec))), m_bus(m_spec.ram_base, m_spec.ram_size), m_clint(m_icount, m_spec.ns_per_insn),
-      m_rtc(m_icount, m_spec.ns_per_insn, m_spec.rtc_epoch_ns) {
+      m_uart(m_icount, m_spec.ns_per_insn), m_rtc(m_icount, m_spec.ns_per_insn, m_spec.rtc_epoch_ns) {
 
-  for (unsigned h = 0; h < m_spec.harts; ++h) m_harts.push_back(std::make_unique<Hart>(h, m_bus, m_clint));
+  const auto extensions = cpu_extensions(m_spec);
+  for (unsigned h = 0; h < m_spec.harts; ++h) {
+    m_harts.push_back(std::make_unique<Hart>(h, m_bus, m_clint));
+    m_harts.back()->set_extensions(extensions); // configuration: reset() keeps it
+  }
   if (m_harts.size() > 1) {
     std::vector<Bus::Reservation> reservations;
     for (auto& h : m_harts) reservations.push_back({&h->state().reservation, &h->state().reservation_valid});
     m_bus.track_reservations(std::move(reservations));
   }
   m_uart.on_irq([this](bool level) { m_plic.set_level(Uart16550::irq, level); });
+  m_uart.set_attention(&m_attention);
   m_rtc.connect([this](bool level) { m_plic.set_level(GoldfishRtc::irq, level); }, &m_attention);
 
   auto& empty_virtio = *m_owned.emplace_back(std::make_unique<EmptyVirtioSlot>());
   m_test.attention = &m_attention;
   m_clint.attention = &m_attention;
+  for (auto& h : m_harts) h->set_attention(&m_attention); // stimecmp writes move the CLINT's deadlines
   m_bus.attach(virt::test_base, SifiveTest::size, m_test);
   m_bus.attach(virt::rtc_base, GoldfishRtc::size, m_rtc);
   m_bus.attach(virt::clint_base, Clint::size, m_clint);
@@ -232,10 +243,39 @@ void Machine::load_images() {
       m_bus.watch(*tohost, 8, *m_htif);
     }
   }
-  // The DTB, generated from the spec, where QEMU's virt puts it.
-  const auto fdt = build_fdt(m_spec);
+  // The initrd where QEMU's virt puts it: far enough above the kernel that the kernel's own
+  // image and early allocations do not reach it, low enough that small RAMs keep room for it.
+  BootInfo boot;
+  std::vector<std::uint8_t> initrd;
+  if (!m_spec.initrd.empty()) {
+    initrd = read_file(m_spec.initrd, "initrd");
+    if (initrd.empty()) throw Error(Errc::bad_image, "empty initrd image", {m_spec.initrd, 0, {}});
+    boot.initrd_start = kernel_entry + std::min<std::uint64_t>(m_spec.ram_size / 2, 128ull << 20);
+    boot.initrd_end = boot.initrd_start + initrd.size();
+    if (!m_bus.in_ram(boot.initrd_start, initrd.size()))
+      throw Error(Errc::bad_image,
+                  fmt::format("the initrd ({} bytes at {:#x}, the kernel's load address + {} MiB) does not fit in RAM "
+                              "[{:#x}, {:#x}); give more --ram",
+                              initrd.size(), boot.initrd_start, (boot.initrd_start - kernel_entry) >> 20,
+                              m_bus.ram_base(), m_bus.ram_base() + m_bus.ram_size()),
+                  {m_spec.initrd, {}, {}});
+  }
+  // The DTB (generated from the spec, or the one given), where QEMU's virt puts it.
+  const auto fdt = boot_fdt(m_spec, boot);
   const std::uint64_t fdt_addr = fdt_address(m_spec.ram_base, m_spec.ram_size, fdt.size());
+  if (fdt_addr < m_spec.ram_base || fdt.size() > m_spec.ram_size)
+    throw Error(Errc::bad_image, fmt::format("the device tree ({} bytes) does not fit in RAM", fdt.size()),
+                {m_spec.dtb, {}, {}});
+  if (!initrd.empty()) {
+    if (boot.initrd_end > fdt_addr)
+      throw Error(Errc::bad_image,
+                  fmt::format("the initrd [{:#x}, {:#x}) overlaps the device tree at {:#x}; give more --ram",
+                              boot.initrd_start, boot.initrd_end, fdt_addr),
+                  {m_spec.initrd, {}, {}});
+    m_bus.write_ram(boot.initrd_start, initrd.data(), initrd.size());
+  }
   m_bus.write_ram(fdt_addr, fdt.data(), fdt.size());
+  m_boot_dtb = fdt;
   // As QEMU's virt, the reset vector jumps to the start of RAM (firmware, or the kernel when
   // there is none); fw_dynamic_info tells firmware where the kernel is.
   m_start_pc = m_spec.ram_base;
@@ -378,7 +418,7 @@ std::uint64_t Machine::next_event_icount() const {
 }
 
 std::uint64_t Machine::next_device_deadline() const {
-  std::uint64_t t = std::min(m_clint.next_deadline(), m_rtc.next_deadline());
+  std::uint64_t t = std::min({m_clint.next_deadline(), m_rtc.next_deadline(), m_uart.next_deadline()});
   for (const auto& d : m_drives) t = std::min(t, d->next_completion());
   return t;
 }
@@ -400,6 +440,7 @@ RunResult Machine::run(std::uint64_t stop) {
     deliver_events();
     for (auto& d : m_drives) d->complete_due();
     m_rtc.update();
+    m_uart.update();
     m_clint.update();
     if (m_icount >= stop) return {StopReason::limit, m_icount, 0};
     const std::uint64_t wake = std::min(next_event_icount(), next_device_deadline());

@@ -19,6 +19,35 @@ std::uint64_t number(std::string_view v, std::string_view what, std::string_view
 
 } // namespace
 
+isa::ExtSet cpu_extensions(const MachineSpec& spec) {
+  return spec.cpu.empty() ? isa::ExtSet::all() : isa::ExtSet::parse(spec.cpu);
+}
+
+std::uint64_t parse_size(std::string_view text, bool plain_bytes) {
+  std::string_view digits = text;
+  unsigned shift = plain_bytes ? 0 : 20;
+  if (!digits.empty()) {
+    const char unit = digits.back();
+    const std::string_view units = "KMGT";
+    if (const auto k = units.find(static_cast<char>(unit & ~0x20)); k != std::string_view::npos) {
+      shift = 10 * static_cast<unsigned>(k + 1);
+      digits.remove_suffix(1);
+    } else if (unit == 'B' || unit == 'b') {
+      shift = 0;
+      digits.remove_suffix(1);
+    }
+  }
+  std::uint64_t n = 0;
+  const bool hex = digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+  const auto body = hex ? digits.substr(2) : digits;
+  const auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), n, hex ? 16 : 10);
+  if (body.empty() || ec != std::errc{} || end != body.data() + body.size())
+    throw Error(Errc::bad_argument, fmt::format("a size is a number with an optional K, M, G or T suffix, not '{}'", text));
+  if (shift && n > (~std::uint64_t{0} >> shift))
+    throw Error(Errc::bad_argument, fmt::format("size '{}' is too large", text));
+  return n << shift;
+}
+
 DriveSpec parse_drive(std::string_view text) {
   DriveSpec d;
   std::size_t pos = text.find(',');

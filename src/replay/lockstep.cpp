@@ -91,7 +91,17 @@ std::string hart_state_difference(const HartState& r, const HartState& o, const 
   RETRACE_FIELD(fcsr)
   RETRACE_FIELD(reservation)
   RETRACE_FIELD(reservation_valid)
+  RETRACE_FIELD(stimecmp)
+  RETRACE_FIELD(tselect)
+  RETRACE_FIELD(tcontrol)
 #undef RETRACE_FIELD
+  for (unsigned i = 0; i < r.tdata1.size(); ++i) {
+    if (r.tdata1[i] != o.tdata1[i])
+      return fmt::format("tdata1 of trigger {}: reference {:#x}, {} {:#x}", i, r.tdata1[i], other, o.tdata1[i]);
+    if (r.tdata2[i] != o.tdata2[i])
+      return fmt::format("tdata2 of trigger {}: reference {:#x}, {} {:#x}", i, r.tdata2[i], other, o.tdata2[i]);
+  }
+  if (r.ext != o.ext) return fmt::format("extensions: reference {}, {} {}", r.ext.to_string(), other, o.ext.to_string());
   for (unsigned i = 0; i < 16; ++i) {
     if (r.pmpcfg[i] != o.pmpcfg[i])
       return fmt::format("pmpcfg entry {}: reference {:#x}, {} {:#x}", i, r.pmpcfg[i], other, o.pmpcfg[i]);

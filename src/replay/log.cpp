@@ -45,6 +45,10 @@ void save_spec(A& ar, const MachineSpec& s) {
   ar(s.harts, s.ram_base, s.ram_size);
   save_string(ar, s.bios);
   save_string(ar, s.kernel);
+  save_string(ar, s.initrd);
+  save_string(ar, s.append);
+  save_string(ar, s.dtb);
+  save_string(ar, s.cpu);
   ar(static_cast<std::uint32_t>(s.loads.size()));
   for (const auto& l : s.loads) {
     save_string(ar, l.path);
@@ -65,6 +69,10 @@ void load_spec(A& ar, MachineSpec& s) {
   ar(s.harts, s.ram_base, s.ram_size);
   load_string(ar, s.bios);
   load_string(ar, s.kernel);
+  load_string(ar, s.initrd);
+  load_string(ar, s.append);
+  load_string(ar, s.dtb);
+  load_string(ar, s.cpu);
   std::uint32_t n = 0;
   ar(n);
   if (n > 1024) throw Error(Errc::bad_log, fmt::format("{} raw loads", n));
@@ -212,6 +220,8 @@ std::vector<ImageHash> hash_images(const MachineSpec& spec) {
   };
   if (spec.bios != "none") add("bios", spec.bios);
   if (!spec.kernel.empty()) add("kernel", spec.kernel);
+  if (!spec.initrd.empty()) add("initrd", spec.initrd);
+  if (!spec.dtb.empty()) add("dtb", spec.dtb);
   for (const auto& l : spec.loads) add("load", l.path);
   for (const auto& d : spec.drives) add("drive", d.path);
   return out;

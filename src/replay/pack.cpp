@@ -123,6 +123,10 @@ std::string unpack(const std::string& pack_path, const std::string& dir) {
       header.spec.kernel = file;
     } else if (img.role == "bios") {
       header.spec.bios = file;
+    } else if (img.role == "initrd") {
+      header.spec.initrd = file;
+    } else if (img.role == "dtb") {
+      header.spec.dtb = file;
     } else if (img.role == "drive") {
       for (auto& d : header.spec.drives)
         if (d.path == img.path) d.path = file;

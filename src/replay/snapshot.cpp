@@ -15,7 +15,8 @@
 namespace retrace {
 namespace {
 constexpr char magic[8] = {'R', 'T', 'R', 'C', 'S', 'N', 'A', 'P'};
-constexpr std::uint32_t snapshot_version = 2; // 2: virtio transport split out, disk timing, rng
+constexpr std::uint32_t snapshot_version = 4; // 2: virtio transport split out, disk timing, rng; 3: harts' extension sets;
+                                              // 4: PLIC/UART/RTC state as QEMU's interrupts need
 } // namespace
 
 void save_snapshot(const MachineSnapshot& s, const std::string& path) {

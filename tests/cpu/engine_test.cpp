@@ -205,4 +205,107 @@ TEST(Engines, RestoreASnapshotAndRunTheSameInstructionsAgain) {
   }
 }
 
+// An instruction outside the hart's extension set is illegal on every engine, also when the set
+// shrinks after its block was decoded and translated: a loop of clz, first with Zbb and then
+// (after 20 passes) without it.
+TEST(Engines, HonourTheExtensionSetAndItsChanges) {
+  constexpr std::uint32_t clz_a0_a1 = 0x60059513; // clz a0,a1
+  const std::vector<std::uint32_t> prog = {
+      auipc(t0),                        // 0
+      addi(t0, t0, 40),                 // 4
+      enc_i(0x305, t0, 1, 0, 0x73),     // 8: csrw mtvec, t0 (the handler at 40)
+      addi(a1, zero, 1),                // 12
+      addi(s1, zero, 100),              // 16
+      addi(a2, zero, 0),                // 20 (the reset vector left an address in a2)
+      clz_a0_a1,                        // 24: loop
+      add(a2, a2, a0),                  // 28: a2 += 63
+      addi(s1, s1, -1),                 // 32
+      bne(s1, zero, -12),               // 36
+      enc_i(0x342, zero, 2, a3, 0x73),  // 40: csrr a3, mcause
+      enc_i(0x343, zero, 2, s2, 0x73),  // 44: csrr s2, mtval
+      spin,                             // 48
+  };
+  const auto kernel = image("extensions", prog);
+  for (auto engine : all_engines) {
+    SCOPED_TRACE(Machine::engine_name(engine));
+    auto m = machine(kernel, engine);
+    m->run(reset_insns + 6 + 100 * 4 + 3);
+    EXPECT_EQ(m->hart(0).state().x[a2], 6300u);
+    EXPECT_EQ(m->hart(0).state().x[a3], 0u); // no trap
+
+    auto gc = machine(kernel, engine);
+    gc->hart(0).set_extensions(isa::ExtSet::rv64gc());
+    gc->run(reset_insns + 6 + 1 + 3);
+    EXPECT_EQ(gc->hart(0).state().x[a3], 2u); // illegal instruction
+    EXPECT_EQ(gc->hart(0).state().x[s2], clz_a0_a1);
+    EXPECT_EQ(gc->hart(0).state().x[s1], 100u);
+
+    auto later = machine(kernel, engine);
+    later->run(reset_insns + 6 + 20 * 4);
+    EXPECT_EQ(later->hart(0).state().x[s1], 80u);
+    later->hart(0).set_extensions(isa::ExtSet::all().without(isa::Ext::zbb));
+    later->run(reset_insns + 6 + 20 * 4 + 1 + 3);
+    EXPECT_EQ(later->hart(0).state().x[a3], 2u);
+    EXPECT_EQ(later->hart(0).state().x[s2], clz_a0_a1);
+    EXPECT_EQ(later->hart(0).state().x[a2], 20u * 63);
+  }
+  // And in lockstep, restricted from the start.
+  for (auto engine : fast_engines) {
+    LockstepOptions o;
+    o.engine = engine;
+    o.stop = reset_insns + 20;
+    o.max_chunk = 3;
+    const auto r = lockstep(
+        [&] {
+          auto m = machine(kernel, engine);
+          m->hart(0).set_extensions(isa::ExtSet::rv64gc());
+          return m;
+        },
+        o);
+    EXPECT_FALSE(r.difference) << r.difference->describe();
+  }
+}
+
+// The bit-manipulation instructions run on the block context and (some) inline in the
+// translator: a loop over all of them in lockstep with the reference.
+TEST(Engines, RunTheBitManipulationInstructionsAsTheReferenceDoes) {
+  std::vector<std::uint32_t> prog = {
+      lui(a1, 0x12345000),   // a1, a2: operands that change every pass
+      addi(a1, a1, 0x678),
+      addi(a2, zero, -3),
+      addi(s1, zero, 200),
+  };
+  const std::size_t loop = prog.size();
+  const std::uint32_t ops[] = {
+      0x08c5853b, 0x20c5a533, 0x20c5c533, 0x20c5e533, 0x20c5a53b, 0x20c5c53b, 0x20c5e53b, 0x0855951b, // Zba
+      0x40c5f533, 0x40c5e533, 0x40c5c533, 0x60059513, 0x6005951b, 0x60159513, 0x6015951b, 0x60259513,
+      0x6025951b, 0x0ac5e533, 0x0ac5f533, 0x0ac5c533, 0x0ac5d533, 0x60459513, 0x60559513, 0x0805c53b,
+      0x60c59533, 0x60c5953b, 0x60c5d533, 0x6015d513, 0x63f5d513, 0x6015d51b, 0x60c5d53b, 0x2875d513,
+      0x6b85d513, // Zbb
+      0x0ac59533, 0x0ac5b533, 0x0ac5a533, // Zbc
+      0x48c59533, 0x4bf59513, 0x48c5d533, 0x4bf5d513, 0x68c59533, 0x6bf59513, 0x28c59533, 0x2bf59513, // Zbs
+      0x0ec5d533, 0x0ec5f533, // Zicond
+  };
+  for (std::uint32_t op : ops) {
+    prog.push_back(op);                          // a0 = op(a1, a2)
+    prog.push_back(add(a3, a3, a0));             // a3 += a0
+    prog.push_back(enc_r(0, a0, a1, 4, a1, 0x33)); // xor a1, a1, a0
+  }
+  prog.push_back(addi(a2, a2, 7));
+  prog.push_back(addi(s1, s1, -1));
+  prog.push_back(bne(s1, zero, -4 * static_cast<std::int64_t>(prog.size() - loop))); // to the loop's start
+  prog.push_back(spin);
+  const auto kernel = image("bitmanip", prog);
+  const std::uint64_t steps = reset_insns + 4 + 200 * (3 * std::size(ops) + 3);
+  std::uint64_t want = 0;
+  for (auto engine : all_engines) {
+    auto m = machine(kernel, engine);
+    m->run(steps);
+    EXPECT_EQ(m->hart(0).state().x[s1], 0u) << Machine::engine_name(engine);
+    if (engine == Machine::Engine::reference) want = m->hart(0).state().x[a3];
+    else EXPECT_EQ(m->hart(0).state().x[a3], want) << Machine::engine_name(engine);
+  }
+  expect_lockstep(kernel, steps);
+}
+
 } // namespace

@@ -2069,4 +2069,118 @@ TEST_F(HartTest, HostFpuFastPathAgreesWithSoftFloat) {
   EXPECT_EQ(checked, 400000u);
 }
 
+// =============================================================================================
+// Extension sets (Hart::set_extensions, isa/extensions.hpp)
+// =============================================================================================
+
+TEST_F(HartTest, InstructionsOutsideTheExtensionSetAreIllegal) {
+  using retrace::isa::ExtSet;
+  fp_on();
+  hart.set_extensions(ExtSet::rv64gc());
+  EXPECT_EQ(hart.extensions(), ExtSet::rv64gc());
+  const u32 insns[] = {
+      0x20c5a533, // sh1add a0,a1,a2
+      0x08c5853b, // add.uw a0,a1,a2
+      0x0855951b, // slli.uw a0,a1,0x5
+      0x40c5f533, // andn a0,a1,a2
+      0x60059513, // clz a0,a1
+      0x0ac5e533, // max a0,a1,a2
+      0x6b85d513, // rev8 a0,a1
+      0x0805c53b, // zext.h a0,a1
+      0x6015d513, // rori a0,a1,0x1
+      0x0ac59533, // clmul a0,a1,a2
+      0x2bf59513, // bseti a0,a1,0x3f
+      0x48c5d533, // bext a0,a1,a2
+      0x0ec5d533, // czero.eqz a0,a1,a2
+      0x00059507, // flh fa0,0(a1)
+      0x00b59027, // fsh fa1,0(a1)
+      0xe4058553, // fmv.x.h a0,fa1
+      0x4405f553, // fcvt.h.s fa0,fa1
+  };
+  for (u32 insn : insns) {
+    SCOPED_TRACE(::testing::Message() << std::hex << "insn 0x" << insn);
+    s.x[a1] = kData;
+    s.x[a0] = 0x5678;
+    s.f[fa0] = 0x1234;
+    EXPECT_TRUE(illegal(insn));
+    EXPECT_EQ(s.x[a0], 0x5678u);
+    EXPECT_EQ(s.f[fa0], 0x1234u);
+  }
+  // RV64GC itself runs, and so do the hints, which are a FENCE and an ORI without their extensions.
+  EXPECT_EQ(rr(0x00c58533, 1, 2), 3u); // add a0,a1,a2
+  exec16(0x4505);                      // c.li a0,1
+  EXPECT_EQ(s.x[a0], 1u);
+  exec(0x0100000f);                    // pause
+  exec(0x0215e013);                    // prefetch.r 32(a1)
+  hart.set_extensions(ExtSet::all());
+  EXPECT_EQ(rr(0x20c5a533, 3, 100), 106u); // sh1add a0,a1,a2
+}
+
+TEST_F(HartTest, EachExtensionGatesItsOwnInstructions) {
+  using retrace::isa::Ext;
+  using retrace::isa::ExtSet;
+  fp_on();
+  hart.set_extensions(ExtSet::all().without(Ext::zbb));
+  EXPECT_EQ(rr(0x20c5a533, 3, 100), 106u); // sh1add a0,a1,a2: Zba stays
+  EXPECT_TRUE(illegal(0x60059513));        // clz a0,a1
+  EXPECT_EQ(rr(0x48c5d533, 2, 1), 1u);     // bext a0,a1,a2: Zbs stays
+  hart.set_extensions(ExtSet::all().without(Ext::m));
+  EXPECT_TRUE(illegal(0x02c58533)); // mul a0,a1,a2
+  hart.set_extensions(ExtSet::all().without(Ext::a));
+  s.x[a1] = kData;
+  EXPECT_TRUE(illegal(0x00c5a52f)); // amoadd.w a0,a2,(a1)
+  hart.set_extensions(ExtSet::all().without(Ext::d));
+  EXPECT_TRUE(illegal(0x02c5f553)); // fadd.d fa0,fa1,fa2
+  EXPECT_TRUE(illegal16(0x2588));   // c.fld fa0,8(a1): expands to fld, which needs D
+  fop(0x00c5f553, b(s_one), b(s_one)); // fadd.s fa0,fa1,fa2: F stays
+  EXPECT_EQ(s.f[fa0], b(s_two));
+  hart.set_extensions(ExtSet::all().without(Ext::c));
+  EXPECT_TRUE(illegal16(0x4505)); // c.li a0,1
+  EXPECT_TRUE(illegal16(0x8082)); // c.jr ra
+  hart.set_extensions(ExtSet::all().without(Ext::zifencei));
+  EXPECT_TRUE(illegal(0x0000100f)); // fence.i
+  exec(0x0ff0000f);                 // fence: I
+  hart.set_extensions(ExtSet::all().without(Ext::zicsr));
+  EXPECT_TRUE(illegal(0x30002573)); // csrrs a0,mstatus,zero
+  hart.set_extensions(ExtSet::all().without(Ext::zicond));
+  EXPECT_TRUE(illegal(0x0ec5f533)); // czero.nez a0,a1,a2
+  hart.set_extensions(ExtSet::all().without(Ext::zfhmin));
+  EXPECT_TRUE(illegal(0xf4058553)); // fmv.h.x fa0,a1
+  hart.set_extensions(ExtSet::base());
+  exec(0x00c58533); // add a0,a1,a2: I is always there
+  exec(0x30200073); // mret: so are the privileged instructions
+}
+
+TEST_F(HartTest, MisaFollowsTheExtensionSet) {
+  using retrace::isa::Ext;
+  using retrace::isa::ExtSet;
+  EXPECT_EQ(s.misa, Hart::misa_rv64gc); // everything: the bit-manipulation extensions have no letter
+  EXPECT_EQ(Hart::misa_for(ExtSet::rv64gc()), Hart::misa_rv64gc);
+  hart.set_extensions(ExtSet::all().without(Ext::c).without(Ext::d));
+  exec(0x30102573); // csrrs a0,misa,zero
+  EXPECT_EQ(s.x[a0], Hart::misa_rv64gc & ~((1ull << 2) | (1ull << 3)));
+  EXPECT_EQ(Hart::misa_for(ExtSet::base()), (2ull << 62) | (1u << 8) | (1u << 18) | (1u << 20)); // I, S, U
+}
+
+TEST_F(HartTest, ResetAndSetStateKeepTheExtensionSet) {
+  using retrace::isa::Ext;
+  using retrace::isa::ExtSet;
+  const ExtSet no_zbb = ExtSet::all().without(Ext::zbb);
+  hart.set_extensions(no_zbb);
+  hart.reset(kBase);
+  s.mtvec = kTrap;
+  EXPECT_EQ(hart.extensions(), no_zbb);
+  EXPECT_TRUE(illegal(0x60059513)); // clz a0,a1
+  // A restored state brings its own set (snapshots hold it).
+  HartState other = s;
+  other.ext = ExtSet::all();
+  hart.set_state(other);
+  EXPECT_EQ(ri(0x60059513, 1), 63u); // clz a0,a1
+  other = s;
+  other.ext = ExtSet::rv64gc();
+  hart.set_state(other);
+  EXPECT_TRUE(illegal(0x6b85d513)); // rev8 a0,a1
+  EXPECT_EQ(s.misa, Hart::misa_rv64gc);
+}
+
 } // namespace

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <vector>
 
 namespace {
 
@@ -84,6 +85,57 @@ TEST(GoldfishRtc, AMaskedAlarmIsPendingUntilEnabled) {
   EXPECT_FALSE(line);
   rtc.store(0x10, 4, 1);
   EXPECT_TRUE(line);
+}
+
+TEST(GoldfishRtc, EachHalfOfTheTimeIsWrittenOnItsOwnAsQemu) {
+  std::uint64_t icount = 0;
+  retrace::GoldfishRtc rtc(icount, 1, 0x0000'0005'0000'1000ull);
+  rtc.store(0x00, 4, 0x2000); // TIME_LOW alone keeps the high half
+  EXPECT_EQ(time_of(rtc), 0x0000'0005'0000'2000ull);
+  rtc.store(0x04, 4, 7); // TIME_HIGH alone keeps the low half
+  EXPECT_EQ(time_of(rtc), 0x0000'0007'0000'2000ull);
+  rtc.store(0x0c, 4, 9); // ALARM_HIGH: read back at once, not armed
+  std::uint64_t v = 0;
+  rtc.load(0x0c, 4, v);
+  EXPECT_EQ(v, 9u);
+  rtc.load(0x18, 4, v);
+  EXPECT_EQ(v, 0u);
+}
+
+TEST(GoldfishRtc, SettingTheTimeDoesNotMoveAnArmedAlarm) {
+  // QEMU arms its timer on the clock under the offset: a later time write changes what the
+  // guest reads, not when the alarm fires.
+  std::uint64_t icount = 0;
+  bool line = false;
+  retrace::GoldfishRtc rtc(icount, 1, 0);
+  rtc.connect([&](bool l) { line = l; }, nullptr);
+  rtc.store(0x10, 4, 1);
+  arm(rtc, 1000);
+  rtc.store(0x04, 4, 0);
+  rtc.store(0x00, 4, 5000); // the time jumps past the alarm
+  rtc.update();
+  EXPECT_FALSE(line);
+  EXPECT_EQ(rtc.next_deadline(), 1000u);
+  icount = 1000;
+  rtc.update();
+  EXPECT_TRUE(line);
+}
+
+TEST(GoldfishRtc, EveryIrqEnabledWriteDrivesTheLineAndARestoreNone) {
+  std::uint64_t icount = 0;
+  std::vector<bool> drives;
+  retrace::GoldfishRtc rtc(icount, 1, 0);
+  rtc.connect([&](bool l) { drives.push_back(l); }, nullptr);
+  rtc.store(0x10, 4, 1);
+  arm(rtc, 0); // in the past: fires at once
+  rtc.store(0x10, 4, 1);
+  rtc.store(0x10, 4, 1);
+  EXPECT_EQ(drives, (std::vector<bool>{false, true, true, true})); // each pends PLIC source 11
+  drives.clear();
+  rtc.set_state(rtc.state());
+  EXPECT_TRUE(drives.empty());
+  rtc.store(0x1c, 4, 1);
+  EXPECT_EQ(drives, std::vector<bool>{false});
 }
 
 TEST(GoldfishRtc, InAMachineTheAlarmReachesThePlicAndWakesAnIdleMachine) {

@@ -106,14 +106,16 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
   // Integer mode's rows: what a block holds, by kind.
   std::vector<const InsnInfo*> alu, loads, stores, branches, fp;
   for (const auto& row : insn_table) {
-    const bool integer = row.ext == Ext::i || row.ext == Ext::m;
+    // what a block holds on its context: I, M, the bit-manipulation extensions, Zicond
+    const bool integer = row.ext == Ext::i || row.ext == Ext::m || row.ext == Ext::zba || row.ext == Ext::zbb ||
+                         row.ext == Ext::zbc || row.ext == Ext::zbs || row.ext == Ext::zicond;
     if ((integer && row.format == Format::load) || row.format == Format::fload) loads.push_back(&row);
     else if ((integer && row.format == Format::store) || row.format == Format::fstore) stores.push_back(&row);
     else if (row.format == Format::branch) branches.push_back(&row);
     else if (integer && row.op != Op::jal && row.op != Op::jalr && row.op != Op::ecall && row.op != Op::ebreak &&
              row.op != Op::fence_i)
       alu.push_back(&row);
-    else if (row.ext == Ext::f || row.ext == Ext::d) fp.push_back(&row);
+    else if (row.ext == Ext::f || row.ext == Ext::d || row.ext == Ext::zfhmin) fp.push_back(&row);
   }
   const auto pick = [&](const std::vector<const InsnInfo*>& rows) {
     const auto& row = *rows[rng() % rows.size()];

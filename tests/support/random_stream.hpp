@@ -1,6 +1,7 @@
 #pragma once
-// Seeded streams of mostly-valid RV64GC instructions (every table row with random operand
-// bits, compressed words, raw garbage), written as a raw kernel image for a test machine.
+// Seeded streams of mostly-valid instructions (every row of the instruction table, so RV64GC and
+// the bit-manipulation, Zicond and Zfhmin extensions, with random operand bits; compressed words;
+// raw garbage), written as a raw kernel image for a test machine.
 #include <cstddef>
 #include <cstdint>
 #include <string>

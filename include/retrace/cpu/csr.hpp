@@ -15,7 +15,8 @@ namespace retrace::csr {
   X(sstatus, "sstatus", 0x100) X(sie, "sie", 0x104) X(stvec, "stvec", 0x105)                \
   X(scounteren, "scounteren", 0x106) X(senvcfg, "senvcfg", 0x10a)                           \
   X(sscratch, "sscratch", 0x140) X(sepc, "sepc", 0x141) X(scause, "scause", 0x142)          \
-  X(stval, "stval", 0x143) X(sip, "sip", 0x144) X(satp, "satp", 0x180)                      \
+  X(stval, "stval", 0x143) X(sip, "sip", 0x144) X(stimecmp, "stimecmp", 0x14d)              \
+  X(satp, "satp", 0x180)                                                                    \
   X(mvendorid, "mvendorid", 0xf11) X(marchid, "marchid", 0xf12) X(mimpid, "mimpid", 0xf13)  \
   X(mhartid, "mhartid", 0xf14) X(mconfigptr, "mconfigptr", 0xf15)                           \
   X(mstatus, "mstatus", 0x300) X(misa, "misa", 0x301) X(medeleg, "medeleg", 0x302)          \
@@ -25,7 +26,9 @@ namespace retrace::csr {
   X(mepc, "mepc", 0x341) X(mcause, "mcause", 0x342) X(mtval, "mtval", 0x343)                \
   X(mip, "mip", 0x344) X(mtinst, "mtinst", 0x34a) X(mtval2, "mtval2", 0x34b)                \
   X(pmpcfg0, "pmpcfg0", 0x3a0) X(pmpcfg2, "pmpcfg2", 0x3a2)                                 \
-  X(pmpaddr0, "pmpaddr0", 0x3b0) X(mcycle, "mcycle", 0xb00) X(minstret, "minstret", 0xb02)
+  X(pmpaddr0, "pmpaddr0", 0x3b0) X(mcycle, "mcycle", 0xb00) X(minstret, "minstret", 0xb02) \
+  X(tselect, "tselect", 0x7a0) X(tdata1, "tdata1", 0x7a1) X(tdata2, "tdata2", 0x7a2)        \
+  X(tdata3, "tdata3", 0x7a3) X(tinfo, "tinfo", 0x7a4) X(tcontrol, "tcontrol", 0x7a5)
 
 enum : std::uint16_t {
 #define RETRACE_X(id, name, num) id = num,
@@ -72,5 +75,11 @@ inline constexpr std::uint64_t sie = 1ull << 1, mie = 1ull << 3, spie = 1ull << 
                                tvm = 1ull << 20, tw = 1ull << 21, tsr = 1ull << 22, uxl = 3ull << 32,
                                sxl = 3ull << 34, sd = 1ull << 63;
 } // namespace mstatus_bits
+
+/// menvcfg/senvcfg fields (senvcfg has FIOM and the CBO enables only).
+namespace envcfg_bits {
+inline constexpr std::uint64_t fiom = 1ull << 0, cbie = 3ull << 4, cbie_flush = 1ull << 4, cbcfe = 1ull << 6,
+                               cbze = 1ull << 7, pbmte = 1ull << 62, stce = 1ull << 63;
+} // namespace envcfg_bits
 
 } // namespace retrace

@@ -34,4 +34,15 @@ inline void exec_sret(Hart& h, Insn) { h.exec_sret(); }
 inline void exec_wfi(Hart& h, Insn) { h.exec_wfi(); }
 inline void exec_sfence_vma(Hart& h, Insn) { h.exec_sfence_vma(); }
 
+// Svinval
+inline void exec_sinval_vma(Hart& h, Insn) { h.exec_sinval_vma(); }
+inline void exec_sfence_w_inval(Hart& h, Insn) { h.exec_sfence_w_inval(); }
+inline void exec_sfence_inval_ir(Hart& h, Insn) { h.exec_sfence_inval_ir(); }
+
+// Zicbom, Zicboz: the operation is the immediate (0 inval, 1 clean, 2 flush, 4 zero).
+inline void exec_cbo_inval(Hart& h, Insn i) { h.exec_cbo(0, h.xr(i.rs1())); }
+inline void exec_cbo_clean(Hart& h, Insn i) { h.exec_cbo(1, h.xr(i.rs1())); }
+inline void exec_cbo_flush(Hart& h, Insn i) { h.exec_cbo(2, h.xr(i.rs1())); }
+inline void exec_cbo_zero(Hart& h, Insn i) { h.exec_cbo(4, h.xr(i.rs1())); }
+
 } // namespace retrace::exec

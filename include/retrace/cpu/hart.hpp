@@ -15,6 +15,7 @@
 
 #include "retrace/cpu/csr.hpp"
 #include "retrace/isa/decode.hpp"
+#include "retrace/isa/extensions.hpp"
 #include "retrace/mem/bus.hpp"
 
 #include <array>
@@ -56,12 +57,19 @@ struct HartState {
   std::array<std::uint64_t, 16> pmpaddr{};
   std::uint64_t reservation = 0;
   bool reservation_valid = false;
+  isa::ExtSet ext; ///< the extensions this hart executes (Hart::set_extensions; default: all)
+  // Sstc and Sdtrig (docs/machine.md, "Privileged architecture")
+  std::uint64_t stimecmp = ~std::uint64_t{0};
+  std::uint64_t tselect = 0, tcontrol = 0;
+  /// Per trigger: tdata1 as it reads (type 15 = disabled, type 6 = mcontrol6) and tdata2.
+  std::array<std::uint64_t, 2> tdata1{0xf000'0000'0000'0000ull, 0xf000'0000'0000'0000ull}, tdata2{};
 
   template <class Archive>
   void serialize(Archive& ar) {
     ar(x, f, pc, priv, waiting, mstatus, misa, medeleg, mideleg, mie, mip, mtvec, stvec, mscratch, sscratch,
        mepc, sepc, mcause, scause, mtval, stval, satp, mcounteren, scounteren, menvcfg, senvcfg, mcountinhibit,
-       mcycle, minstret, fcsr, pmpcfg, pmpaddr, reservation, reservation_valid);
+       mcycle, minstret, fcsr, pmpcfg, pmpaddr, reservation, reservation_valid, ext, stimecmp, tselect, tcontrol,
+       tdata1, tdata2);
   }
   friend bool operator==(const HartState&, const HartState&) = default;
 };
@@ -124,10 +132,28 @@ public:
   [[nodiscard]] HartState& state() noexcept { return m_s; }
   /// Replaces the whole architectural state (restoring a snapshot).
   void set_state(const HartState& s) {
+    const bool new_extensions = s.ext != m_s.ext;
     m_s = s;
     update_pmp_summary();
+    update_trigger_summary();
     ++m_tlb_gen;
+    if (new_extensions) apply_extensions();
   }
+
+  /// The extensions this hart executes; an instruction of any other is an illegal-instruction
+  /// exception, in step(), run() and run_jit() alike. The default is every extension retrace
+  /// implements; ExtSet::rv64gc() is what QEMU's and most boards' base cores have. It is decided
+  /// when an instruction is decoded (what is cached stays decided), so it costs nothing per
+  /// instruction executed; setting it drops every decoded block and translation. misa's letters
+  /// follow it, it is part of the state (snapshots, digests), and reset() keeps it. (Without C,
+  /// compressed words are illegal; jump targets are still only checked for 2-byte alignment.)
+  void set_extensions(isa::ExtSet set) {
+    m_s.ext = set;
+    apply_extensions();
+  }
+  [[nodiscard]] isa::ExtSet extensions() const noexcept { return m_s.ext; }
+  /// misa for an extension set: MXL = 64, S and U, and the letters of its single-letter ones.
+  [[nodiscard]] static std::uint64_t misa_for(isa::ExtSet set) noexcept;
   [[nodiscard]] const HartState& state() const noexcept { return m_s; }
 
   /// Interrupt lines driven by devices (MSIP, MTIP, MEIP, SEIP).
@@ -137,6 +163,31 @@ public:
   }
   /// True if an interrupt is pending and enabled in mie (what wakes WFI).
   [[nodiscard]] bool interrupt_pending() const noexcept { return (m_s.mip & m_s.mie) != 0; }
+
+  // --- Sstc: the supervisor timer, compared against the same mtime as the CLINT's mtimecmp ---
+  /// The mtime at which STIP rises, or ~0 when stimecmp does not drive STIP (menvcfg.STCE = 0).
+  /// The CLINT turns it into an icount deadline, so every engine stops exactly there.
+  [[nodiscard]] std::uint64_t stimer_compare() const noexcept {
+    return (m_s.menvcfg & envcfg_bits::stce) ? m_s.stimecmp : ~std::uint64_t{0};
+  }
+  /// With menvcfg.STCE set, STIP = (mtime >= stimecmp); called by the CLINT whenever it
+  /// re-evaluates its timers (and by the hart itself when stimecmp or menvcfg change).
+  void update_stimer(std::uint64_t mtime) noexcept {
+    if (m_s.menvcfg & envcfg_bits::stce) set_interrupt(Interrupt::sti, mtime >= m_s.stimecmp);
+  }
+  /// A flag the hart sets when a CSR write moved a deadline the run loop plans around
+  /// (stimecmp, menvcfg.STCE): the machine's `attention`, as the CLINT's.
+  void set_attention(bool* flag) noexcept { m_attention = flag; }
+
+  /// The highest satp mode this hart accepts: 8 (Sv39), 9 (Sv48, with Ext::sv48) or 10 (Sv57,
+  /// with Ext::sv57). A write of any other mode leaves satp unchanged.
+  [[nodiscard]] unsigned max_satp_mode() const noexcept {
+    return m_s.ext.contains(isa::Ext::sv57) ? 10 : m_s.ext.contains(isa::Ext::sv48) ? 9 : 8;
+  }
+  /// Whether a debug trigger (Sdtrig) is armed. While one is, run() and run_jit() execute
+  /// every instruction with step(), which checks the triggers; otherwise they run at full speed.
+  [[nodiscard]] bool triggers_armed() const noexcept { return m_trig_exec | m_trig_load | m_trig_store; }
+  static constexpr unsigned trigger_count = 2;
 
   // --- trace support: what the last step did ---
   [[nodiscard]] std::uint64_t last_pc() const noexcept { return m_last_pc; }
@@ -185,11 +236,19 @@ public:
   /// Loads `T` from a guest-virtual address; on failure raises the fault and returns false.
   template <class T>
   bool load(std::uint64_t va, T& out) {
+    if (m_trig_load) [[unlikely]] { // address triggers before the access, data triggers on its value
+      if (trigger_hit(trig_load, va, sizeof(T), false, 0)) return false;
+      if (!(load_cached(va, out) || load_slow(va, out))) return false;
+      return !trigger_hit(trig_load, va, sizeof(T), true, raw_bits(out));
+    }
     return load_cached(va, out) || load_slow(va, out);
   }
   /// Stores `T` to a guest-virtual address; on failure raises the fault and returns false.
   template <class T>
   bool store(std::uint64_t va, T value) {
+    if (m_trig_store) [[unlikely]]
+      if (trigger_hit(trig_store, va, sizeof(T), false, 0) || trigger_hit(trig_store, va, sizeof(T), true, raw_bits(value)))
+        return false;
     invalidate_reservation_if(va, sizeof(T));
     return store_cached(va, value) || store_slow(va, value);
   }
@@ -241,6 +300,16 @@ public:
   void exec_wfi();
   void exec_sfence_vma();
   void exec_fence_i();
+  // Svinval: sinval.vma is sfence.vma (every translation is dropped at once); the two fences
+  // order nothing more here, but are illegal in U-mode.
+  void exec_sinval_vma() { exec_sfence_vma(); }
+  void exec_sfence_w_inval();
+  void exec_sfence_inval_ir() { exec_sfence_w_inval(); }
+  /// Zicbom/Zicboz on the 64-byte block holding `va`: op is the instruction's imm (0 inval,
+  /// 1 clean, 2 flush, 4 zero). Enabled per mode by menvcfg/senvcfg, translated and checked as
+  /// the CMO spec says; only cbo.zero changes memory (as a 64-byte store).
+  void exec_cbo(unsigned op, std::uint64_t va);
+  static constexpr std::uint64_t cache_block = 64;
   void ecall() noexcept {
     raise(m_s.priv == Priv::u ? Exception::ecall_u : m_s.priv == Priv::s ? Exception::ecall_s : Exception::ecall_m, 0);
   }
@@ -328,7 +397,9 @@ private:
   bool fetch(std::uint64_t va, std::uint32_t& raw, std::uint8_t& len);
   bool fetch16(std::uint64_t va, std::uint64_t& half);
   /// Translates va for `kind`; raises the page/access fault and returns false on failure.
-  bool translate(std::uint64_t va, Access kind, std::uint64_t& pa);
+  /// `cbo`: for a cache-block management instruction (a store for MPRV and faults, which a
+  /// load's permissions allow, and which sets A but not D).
+  bool translate(std::uint64_t va, Access kind, std::uint64_t& pa, bool cbo = false);
   bool pmp_allows(std::uint64_t pa, unsigned size, Access kind, Priv priv) const noexcept;
   [[nodiscard]] Priv effective_priv(Access kind) const noexcept;
   void take_trap(std::uint64_t cause, std::uint64_t tval, bool interrupt);
@@ -350,12 +421,22 @@ private:
   // True if it trapped.
   bool end_block_at(std::uint64_t pc, std::uint32_t raw, std::uint8_t len);
   Block* build_block(Block& slot, std::uint64_t pa);
-  const isa::Decoded& decoded(std::uint32_t raw, std::uint8_t len) {
-    if (len == 2) return (*m_compressed)[raw & 0xffff];
-    auto& slot = m_decode_cache[(raw >> 2) & (m_decode_cache.size() - 1)];
-    if (slot.raw != raw) slot = {raw, isa::decode(raw)};
-    return slot.d;
+  // The decoded instruction, illegal if its extension is not in the hart's set.
+  isa::Decoded decoded(std::uint32_t raw, std::uint8_t len) {
+    isa::Decoded d;
+    if (len == 2) {
+      d = (*m_compressed)[raw & 0xffff];
+      if (!m_rvc_enabled) d.op = isa::Op::illegal;
+    } else {
+      auto& slot = m_decode_cache[(raw >> 2) & (m_decode_cache.size() - 1)];
+      if (slot.raw != raw) slot = {raw, isa::decode(raw)};
+      d = slot.d;
+    }
+    if (!m_op_enabled[static_cast<std::size_t>(d.op)]) d.op = isa::Op::illegal;
+    return d;
   }
+  // Recomputes what decoded() lets through and misa from m_s.ext; drops decoded blocks.
+  void apply_extensions();
   static const std::array<isa::Decoded, 65536>& compressed_table();
 
   unsigned m_hartid;
@@ -363,6 +444,27 @@ private:
   const TimeSource& m_time;
   HartState m_s;
   bool m_pmp_locked = false;     // some PMP entry has L set (so M-mode accesses are checked)
+  // Sdtrig: the access kinds some armed trigger watches (a summary of m_s.tdata1, kept by
+  // update_trigger_summary), and the mcontrol6 bits that name them.
+  bool m_trig_exec = false, m_trig_load = false, m_trig_store = false;
+  static constexpr unsigned trig_load = 1, trig_store = 2, trig_exec = 4;
+  // True (after raising the breakpoint) if a trigger watching `kind` fires on this access: on
+  // its address range [addr, addr+size) or, with `data`, on the value.
+  bool trigger_hit(unsigned kind, std::uint64_t addr, unsigned size, bool data, std::uint64_t value);
+  void update_trigger_summary() noexcept;
+  template <class T>
+  static std::uint64_t raw_bits(T v) noexcept {
+    std::uint64_t r = 0;
+    std::memcpy(&r, &v, sizeof(T));
+    return r;
+  }
+  bool* m_attention = nullptr;  // set_attention
+  // stimecmp or menvcfg changed: STIP now, and the run loop must look at the deadlines again.
+  void timer_changed() noexcept;
+  [[nodiscard]] unsigned selected() const noexcept {
+    return m_s.tselect < trigger_count ? static_cast<unsigned>(m_s.tselect) : 0;
+  }
+  unsigned m_counters_written = 0; // mcountinhibit-style bits (CY 1, IR 4) the current instruction wrote
   // Caches of pure functions, never part of the state: the host page M-mode fetches from (valid
   // while RAM's generation is unchanged), and decoded 32-bit instruction words. M-mode keeps
   // one-entry page caches beside the TLB below: routing M-mode through the TLB measured about
@@ -376,6 +478,9 @@ private:
   };
   std::array<DecodeSlot, 4096> m_decode_cache{};
   const std::array<isa::Decoded, 65536>* m_compressed = &compressed_table();
+  // Which Ops m_s.ext lets through (Op::illegal's slot: false), and whether C is in it.
+  std::array<bool, isa::op_count + 1> m_op_enabled{};
+  bool m_rvc_enabled = true;
   // A small TLB for the other modes: guest-virtual page -> host page, per access kind. An entry
   // holds while neither this hart's translation context (m_tlb_gen: any CSR write, trap, xRET,
   // sfence.vma, restore) nor RAM's page generation has moved. Filled only for pages that are

@@ -77,20 +77,24 @@ public:
     for (std::size_t h = 0; h < m_harts.size(); ++h) {
       m_harts[h]->set_interrupt(Interrupt::msi, m_state.msip[h] != 0);
       m_harts[h]->set_interrupt(Interrupt::mti, now >= m_state.mtimecmp[h]);
+      m_harts[h]->update_stimer(now); // Sstc: STIP from the hart's stimecmp, against the same mtime
     }
   }
 
-  /// The first icount after `now_icount` at which some hart's MTIP rises, or `never`.
+  /// The first icount after `now_icount` at which some hart's MTIP rises (or, with Sstc, its
+  /// STIP: Hart::stimer_compare), or `never`.
   [[nodiscard]] std::uint64_t next_deadline() const {
     std::uint64_t best = never;
     const std::uint64_t now = mtime();
-    for (auto cmp : m_state.mtimecmp) {
-      if (cmp <= now || cmp == never) continue;
+    const auto consider = [&](std::uint64_t cmp) {
+      if (cmp <= now || cmp == never) return;
       // least icount with icount * ns / 100 + offset >= cmp
       const detail::u128 ticks = static_cast<detail::u128>(cmp - m_state.mtime_offset) * 100;
       const detail::u128 ic = (ticks + m_ns_per_insn - 1) / m_ns_per_insn;
       if (ic < best) best = static_cast<std::uint64_t>(ic);
-    }
+    };
+    for (auto cmp : m_state.mtimecmp) consider(cmp);
+    for (const Hart* h : m_harts) consider(h->stimer_compare());
     return best;
   }
 

@@ -6,6 +6,13 @@
 /// clock, so every run reads the same dates. Writing the time moves an offset, as on QEMU. The
 /// alarm fires at the exact instruction where the clock reaches it.
 ///
+/// As QEMU 7.2's hw/rtc/goldfish_rtc.c: TIME_HIGH and TIME_LOW writes each replace their half of
+/// the current time; ALARM_HIGH replaces the alarm's high half, ALARM_LOW its low half and arms
+/// it (an alarm not in the future fires at once). An armed alarm stays on the timer it was armed
+/// on: setting the time afterwards does not move it (QEMU's timer runs on the clock under the
+/// offset). The line is driven on the alarm, on IRQ_ENABLED writes and on CLEAR_INTERRUPT
+/// (goldfish_rtc_update), high when pending and enabled: each high drive pends PLIC source 11.
+///
 /// Example:
 /// \code
 ///   std::uint64_t icount = 0;
@@ -39,22 +46,18 @@ public:
   }
 
   [[nodiscard]] std::string_view name() const override { return "goldfish-rtc"; }
-  [[nodiscard]] std::uint64_t now_ns() const { return m_epoch_ns + m_icount * m_ns_per_insn + m_state.offset_ns; }
+  [[nodiscard]] std::uint64_t now_ns() const { return clock_ns() + m_state.offset_ns; }
 
   /// The icount at which the armed alarm fires, or `never`.
   [[nodiscard]] std::uint64_t next_deadline() const noexcept {
-    if (!m_state.alarm_running) return never;
-    const std::uint64_t now = now_ns();
-    if (m_state.alarm <= now) return m_icount;
-    return m_icount + (m_state.alarm - now + m_ns_per_insn - 1) / m_ns_per_insn;
+    if (!m_state.alarm_running || m_state.alarm_clock == never) return never;
+    const std::uint64_t now = clock_ns();
+    if (m_state.alarm_clock <= now) return m_icount;
+    return m_icount + (m_state.alarm_clock - now + m_ns_per_insn - 1) / m_ns_per_insn;
   }
   /// Fires the alarm if its time has come.
   void update() {
-    if (m_state.alarm_running && now_ns() >= m_state.alarm) {
-      m_state.alarm_running = 0;
-      m_state.irq_pending = 1;
-      update_irq();
-    }
+    if (m_state.alarm_running && m_state.alarm_clock != never && clock_ns() >= m_state.alarm_clock) fire();
   }
 
   bool load(std::uint64_t off, unsigned, std::uint64_t& v) override {
@@ -77,19 +80,21 @@ public:
   bool store(std::uint64_t off, unsigned, std::uint64_t v) override {
     const auto w = static_cast<std::uint32_t>(v);
     switch (off) {
-    case 0x00: { // TIME_LOW: set the time (with the high half written before)
-      const std::uint64_t want = (std::uint64_t{m_state.pending_high} << 32) | w;
-      m_state.offset_ns += want - now_ns();
-      rearm();
+    case 0x00: { // TIME_LOW: the low half of the time
+      const std::uint64_t now = now_ns();
+      m_state.offset_ns += ((now & ~0xffffffffull) | w) - now;
       break;
     }
-    case 0x04: m_state.pending_high = w; break;
-    case 0x08: // ALARM_LOW arms the alarm (ALARM_HIGH written before)
-      m_state.alarm = (std::uint64_t{m_state.alarm_high} << 32) | w;
-      m_state.alarm_running = 1;
-      rearm();
+    case 0x04: { // TIME_HIGH: the high half
+      const std::uint64_t now = now_ns();
+      m_state.offset_ns += ((now & 0xffffffffull) | (std::uint64_t{w} << 32)) - now;
       break;
-    case 0x0c: m_state.alarm_high = w; break;
+    }
+    case 0x08: // ALARM_LOW: the low half, and arm
+      m_state.alarm = (m_state.alarm & ~0xffffffffull) | w;
+      set_alarm();
+      break;
+    case 0x0c: m_state.alarm = (m_state.alarm & 0xffffffffull) | (std::uint64_t{w} << 32); break;
     case 0x10:
       m_state.irq_enabled = w & 1;
       update_irq();
@@ -107,23 +112,38 @@ public:
 
   struct State {
     std::uint64_t offset_ns = 0, alarm = 0;
-    std::uint32_t latched_high = 0, pending_high = 0, irq_enabled = 0;
-    std::uint32_t alarm_high = 0, alarm_running = 0, irq_pending = 0;
+    std::uint64_t alarm_clock = never; ///< when the armed alarm fires, on the clock under the offset
+    std::uint32_t latched_high = 0, irq_enabled = 0, alarm_running = 0, irq_pending = 0;
     template <class A>
-    void serialize(A& ar) { ar(offset_ns, alarm, latched_high, pending_high, irq_enabled, alarm_high, alarm_running, irq_pending); }
+    void serialize(A& ar) { ar(offset_ns, alarm, alarm_clock, latched_high, irq_enabled, alarm_running, irq_pending); }
   };
   [[nodiscard]] const State& state() const { return m_state; }
-  void set_state(const State& s) {
-    m_state = s;
-    update_irq();
-  }
+  /// Restores a state (a snapshot, a reset). Drives no line: the PLIC's state is restored with
+  /// its own pending bits.
+  void set_state(const State& s) { m_state = s; }
 
 private:
+  // Virtual time since the Unix epoch without the guest's offset (QEMU's rtc_clock).
+  [[nodiscard]] std::uint64_t clock_ns() const { return m_epoch_ns + m_icount * m_ns_per_insn; }
   void update_irq() {
     if (m_set_irq) m_set_irq(m_state.irq_pending && m_state.irq_enabled);
   }
-  void rearm() {
-    update(); // an alarm already in the past fires at once
+  void fire() {
+    m_state.alarm_running = 0;
+    m_state.irq_pending = 1;
+    update_irq();
+  }
+  // QEMU's goldfish_rtc_set_alarm: an alarm not in the future fires now, another one is put on
+  // the clock (saturating: an alarm beyond 2554 never fires).
+  void set_alarm() {
+    const std::uint64_t now = now_ns();
+    if (m_state.alarm <= now) {
+      fire();
+      return;
+    }
+    const std::uint64_t delta = m_state.alarm - now, clock = clock_ns();
+    m_state.alarm_clock = delta >= never - clock ? never : clock + delta;
+    m_state.alarm_running = 1;
     if (m_attention) *m_attention = true;
   }
 

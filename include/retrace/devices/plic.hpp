@@ -3,8 +3,16 @@
 /// The PLIC at 0xc00_0000 with QEMU virt's layout: 96 sources (1..95), two contexts per hart
 /// (2h = M-mode -> MEIP, 2h+1 = S-mode -> SEIP). Priority at 4*src, pending bits at 0x1000,
 /// enables at 0x2000 + 0x80*ctx, threshold at 0x20_0000 + 0x1000*ctx, claim/complete at +4.
-/// Sources are level-triggered through a gateway: a claimed source cannot pend again until it
-/// is completed.
+///
+/// When a source becomes pending is QEMU 7.2's (hw/intc/sifive_plic.c, as Debian's 7.2.22 and
+/// upstream since 7.2.15 have it), because a guest can tell: a device that drives its line high
+/// sets the source pending, every time it does so, whether the line was high already or not
+/// (sifive_plic_irq_request); driving it low changes nothing. A claim clears the pending bit and
+/// marks the source claimed; a claimed source may pend again but is not delivered until it is
+/// completed; completing only clears the claim. There is no level sampled at completion: a line
+/// that stays high does not pend again until its device drives it again, so a UART whose
+/// THR-empty interrupt is never acknowledged interrupts once, not forever. docs/devices.md,
+/// "Interrupts as QEMU's virt delivers them", has every rule.
 
 #include "retrace/cpu/hart.hpp"
 #include "retrace/devices/device.hpp"
@@ -27,18 +35,20 @@ public:
 
   [[nodiscard]] std::string_view name() const override { return "plic"; }
 
-  /// Connects the harts; contexts are 2 per hart (M, S).
+  /// Connects the harts, contexts 2 per hart (M, S), and resets everything (as QEMU's
+  /// sifive_plic_reset: priorities, pending, claims, enables and thresholds all 0).
   void connect(std::vector<Hart*> harts) {
     m_harts = std::move(harts);
+    m_state = State{};
     m_state.contexts.assign(2 * m_harts.size(), Context{});
     update();
   }
 
-  /// A device's interrupt line changed.
+  /// A device drove its interrupt line (QEMU's qemu_set_irq): high sets the source pending,
+  /// also when it was high before; low changes nothing (sifive_plic_irq_request).
   void set_level(unsigned source, bool level) {
-    if (source == 0 || source >= sources) return;
-    set_bit(m_state.level, source, level);
-    if (level && !bit(m_state.claimed, source)) set_bit(m_state.pending, source, true);
+    if (source == 0 || source >= sources || !level) return;
+    set_bit(m_state.pending, source, true);
     update();
   }
 
@@ -46,7 +56,7 @@ public:
     v = 0;
     if (sz != 4 || off % 4) return true; // as QEMU: only 32-bit accesses do anything
     if (off < 0x1000) {
-      v = m_state.priority[off / 4 % sources];
+      if (off / 4 < sources) v = m_state.priority[off / 4];
     } else if (off < 0x1000 + 4 * words) {
       v = m_state.pending[(off - 0x1000) / 4];
     } else if (off >= 0x2000 && off < 0x20'0000) {
@@ -71,7 +81,7 @@ public:
     } else if (off >= 0x2000 && off < 0x20'0000) {
       const auto ctx = (off - 0x2000) / 0x80, word = (off - 0x2000) % 0x80 / 4;
       if (ctx < m_state.contexts.size() && word < words)
-        m_state.contexts[ctx].enable[word] = word == 0 ? (val & ~1u) : val; // source 0 does not exist
+        m_state.contexts[ctx].enable[word] = val; // as QEMU, bit 0 reads back as written
     } else if (off >= 0x20'0000) {
       const auto ctx = (off - 0x20'0000) / 0x1000, reg = (off - 0x20'0000) % 0x1000;
       if (ctx < m_state.contexts.size()) {
@@ -91,10 +101,10 @@ public:
   };
   struct State {
     std::array<std::uint32_t, sources> priority{};
-    std::array<std::uint32_t, words> pending{}, claimed{}, level{};
+    std::array<std::uint32_t, words> pending{}, claimed{};
     std::vector<Context> contexts;
     template <class A>
-    void serialize(A& ar) { ar(priority, pending, claimed, level, contexts); }
+    void serialize(A& ar) { ar(priority, pending, claimed, contexts); }
   };
   [[nodiscard]] const State& state() const { return m_state; }
   void set_state(const State& s) {
@@ -108,12 +118,13 @@ private:
     if (v) a[s / 32] |= 1u << (s % 32);
     else a[s / 32] &= ~(1u << (s % 32));
   }
-  // The pending, enabled source of highest priority above the threshold (lowest id on ties).
+  // The pending, unclaimed, enabled source of highest priority above the threshold (lowest id
+  // on ties), as sifive_plic_claimed.
   [[nodiscard]] unsigned best(unsigned ctx) const {
     const auto& c = m_state.contexts[ctx];
     unsigned best_src = 0, best_prio = 0;
     for (unsigned s = 1; s < sources; ++s) {
-      if (!bit(m_state.pending, s) || !bit(c.enable, s)) continue;
+      if (!bit(m_state.pending, s) || bit(m_state.claimed, s) || !bit(c.enable, s)) continue;
       const auto p = m_state.priority[s];
       if (p > c.threshold && p > best_prio) {
         best_prio = p;
@@ -131,10 +142,10 @@ private:
     }
     return s;
   }
+  // Only the claim is cleared: a source pends again only when its device drives its line.
   void complete(unsigned s) {
-    if (s == 0 || s >= sources || !bit(m_state.claimed, s)) return;
+    if (s >= sources) return;
     set_bit(m_state.claimed, s, false);
-    if (bit(m_state.level, s)) set_bit(m_state.pending, s, true);
   }
   void update() {
     for (std::size_t h = 0; h < m_harts.size(); ++h) {

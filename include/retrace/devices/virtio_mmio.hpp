@@ -74,9 +74,11 @@ protected:
   /// The descriptor chain that starts at `head` (bounded by the queue size; a bad descriptor
   /// ends it).
   [[nodiscard]] std::vector<Desc> chain(std::uint16_t head) const;
-  /// Puts `head` in the used ring with `written` bytes and raises the interrupt.
+  /// Puts `head` in the used ring with `written` bytes and, unless the driver suppressed
+  /// interrupts (VRING_AVAIL_F_NO_INTERRUPT), sets ISR bit 0 and raises the line.
   void complete(std::uint16_t head, std::uint32_t written);
-  /// Drives the interrupt line from interrupt_status (after a restore).
+  /// Drives the interrupt line from interrupt_status, as QEMU's virtio_mmio_update_irq: high
+  /// makes the PLIC source pending again even if it was high (an ACK that leaves a bit set).
   void update_irq();
 
   Bus& m_bus;

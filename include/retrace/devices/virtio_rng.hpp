@@ -34,8 +34,7 @@ public:
   [[nodiscard]] State state() const { return {m_t, m_bytes}; }
   void set_state(const State& s) {
     m_t = s.transport;
-    m_bytes = s.bytes;
-    update_irq();
+    m_bytes = s.bytes; // no line is driven: the PLIC's restored state has its own pending bits
   }
 
 protected:

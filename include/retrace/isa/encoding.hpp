@@ -1,8 +1,11 @@
 #pragma once
 /// \file
-/// The RV64GC instruction set as one table: name, match, mask, operand format and extension.
-/// The decoder, the disassembler, the semantic dispatch and the test tables are all generated
-/// from RETRACE_RV_INSNS; a compile-time check proves no two entries overlap.
+/// The instruction set as one table: name, match, mask, operand format and extension (RV64GC,
+/// Zba, Zbb, Zbc, Zbs, Zicond, Zfhmin). The decoder, the disassembler, the semantic dispatch
+/// and the test tables are all generated from RETRACE_RV_INSNS; a compile-time check proves no
+/// two entries overlap. Hints inside other encodings have no rows of their own: Zihintpause's
+/// `pause` is a FENCE and Zicbop's prefetch.i/r/w are ORIs with rd = zero (they execute as such,
+/// and only the disassembler names them).
 ///
 /// Compressed instructions are a second table (RETRACE_RVC_INSNS) whose entries expand into
 /// the 32-bit instruction they stand for, as the C extension defines them.
@@ -44,10 +47,21 @@ enum class Format : std::uint8_t {
   x_to_f,   ///< fd, rs1, rm (convert from integer)
   f_mv_x,   ///< rd, fs1 (fmv.x.w, fclass)
   x_mv_f,   ///< fd, rs1 (fmv.w.x)
+  r1,       ///< rd, rs1 (integer unary: clz, sext.b, rev8, ...)
+  cbo,      ///< (rs1) (cache-block operations)
 };
 
-/// The extension an instruction belongs to (misa letter or Z* name).
-enum class Ext : std::uint8_t { i, m, a, f, d, zicsr, zifencei, priv };
+/// The extension an instruction belongs to (misa letter or Z* name). Every member also needs a
+/// row in isa/extensions.hpp's name table (a static_assert there checks the instruction table).
+/// `c` marks the compressed table; zihintpause and zicbop have no rows of their own (their
+/// instructions are FENCE and ORI hints) but are named so that ISA strings can list them.
+enum class Ext : std::uint8_t {
+  i, m, a, f, d, zicsr, zifencei, priv,
+  c, zba, zbb, zbc, zbs, zicond, zfhmin, zihintpause, zicbop,
+  // privileged-architecture extensions: CMOs, Svinval (rows below); Sstc, Svpbmt and the satp
+  // modes Sv48/Sv57 have no instructions, only CSR or page-table behaviour (Hart)
+  zicbom, zicboz, svinval, sstc, svpbmt, sv48, sv57,
+};
 
 // X(identifier, "mnemonic", match, mask, Format, Ext)
 #define RETRACE_RV_INSNS(X)                                                                 \
@@ -106,6 +120,11 @@ enum class Ext : std::uint8_t { i, m, a, f, d, zicsr, zifencei, priv };
   X(ebreak, "ebreak", 0x00100073, 0xffffffff, none, i)                                      \
   /* Zifencei */                                                                            \
   X(fence_i, "fence.i", 0x0000100f, 0x0000707f, none, zifencei)                             \
+  /* Zicbom, Zicboz: MISC-MEM, funct3 = 2, rd = 0, the operation in imm */                 \
+  X(cbo_inval, "cbo.inval", 0x0000200f, 0xfff07fff, cbo, zicbom)                            \
+  X(cbo_clean, "cbo.clean", 0x0010200f, 0xfff07fff, cbo, zicbom)                            \
+  X(cbo_flush, "cbo.flush", 0x0020200f, 0xfff07fff, cbo, zicbom)                            \
+  X(cbo_zero, "cbo.zero", 0x0040200f, 0xfff07fff, cbo, zicboz)                              \
   /* Zicsr */                                                                               \
   X(csrrw, "csrrw", 0x00001073, 0x0000707f, csr, zicsr)                                     \
   X(csrrs, "csrrs", 0x00002073, 0x0000707f, csr, zicsr)                                     \
@@ -118,6 +137,10 @@ enum class Ext : std::uint8_t { i, m, a, f, d, zicsr, zifencei, priv };
   X(mret, "mret", 0x30200073, 0xffffffff, none, priv)                                       \
   X(wfi, "wfi", 0x10500073, 0xffffffff, none, priv)                                         \
   X(sfence_vma, "sfence.vma", 0x12000073, 0xfe007fff, sfence, priv)                         \
+  /* Svinval */                                                                             \
+  X(sinval_vma, "sinval.vma", 0x16000073, 0xfe007fff, sfence, svinval)                      \
+  X(sfence_w_inval, "sfence.w.inval", 0x18000073, 0xffffffff, none, svinval)                \
+  X(sfence_inval_ir, "sfence.inval.ir", 0x18100073, 0xffffffff, none, svinval)              \
   /* M */                                                                                   \
   X(mul, "mul", 0x02000033, 0xfe00707f, r, m)                                               \
   X(mulh, "mulh", 0x02001033, 0xfe00707f, r, m)                                             \
@@ -218,9 +241,68 @@ enum class Ext : std::uint8_t { i, m, a, f, d, zicsr, zifencei, priv };
   X(fcvt_d_l, "fcvt.d.l", 0xd2200053, 0xfff0007f, x_to_f, d)                                \
   X(fcvt_d_lu, "fcvt.d.lu", 0xd2300053, 0xfff0007f, x_to_f, d)                              \
   X(fmv_x_d, "fmv.x.d", 0xe2000053, 0xfff0707f, f_mv_x, d)                                  \
-  X(fmv_d_x, "fmv.d.x", 0xf2000053, 0xfff0707f, x_mv_f, d)
+  X(fmv_d_x, "fmv.d.x", 0xf2000053, 0xfff0707f, x_mv_f, d)                                  \
+  /* Zba */                                                                                 \
+  X(add_uw, "add.uw", 0x0800003b, 0xfe00707f, r, zba)                                       \
+  X(sh1add, "sh1add", 0x20002033, 0xfe00707f, r, zba)                                       \
+  X(sh2add, "sh2add", 0x20004033, 0xfe00707f, r, zba)                                       \
+  X(sh3add, "sh3add", 0x20006033, 0xfe00707f, r, zba)                                       \
+  X(sh1add_uw, "sh1add.uw", 0x2000203b, 0xfe00707f, r, zba)                                 \
+  X(sh2add_uw, "sh2add.uw", 0x2000403b, 0xfe00707f, r, zba)                                 \
+  X(sh3add_uw, "sh3add.uw", 0x2000603b, 0xfe00707f, r, zba)                                 \
+  X(slli_uw, "slli.uw", 0x0800101b, 0xfc00707f, shift64, zba)                               \
+  /* Zbb */                                                                                 \
+  X(andn, "andn", 0x40007033, 0xfe00707f, r, zbb)                                           \
+  X(orn, "orn", 0x40006033, 0xfe00707f, r, zbb)                                             \
+  X(xnor, "xnor", 0x40004033, 0xfe00707f, r, zbb)                                           \
+  X(clz, "clz", 0x60001013, 0xfff0707f, r1, zbb)                                            \
+  X(clzw, "clzw", 0x6000101b, 0xfff0707f, r1, zbb)                                          \
+  X(ctz, "ctz", 0x60101013, 0xfff0707f, r1, zbb)                                            \
+  X(ctzw, "ctzw", 0x6010101b, 0xfff0707f, r1, zbb)                                          \
+  X(cpop, "cpop", 0x60201013, 0xfff0707f, r1, zbb)                                          \
+  X(cpopw, "cpopw", 0x6020101b, 0xfff0707f, r1, zbb)                                        \
+  X(max, "max", 0x0a006033, 0xfe00707f, r, zbb)                                             \
+  X(maxu, "maxu", 0x0a007033, 0xfe00707f, r, zbb)                                           \
+  X(min, "min", 0x0a004033, 0xfe00707f, r, zbb)                                             \
+  X(minu, "minu", 0x0a005033, 0xfe00707f, r, zbb)                                           \
+  X(sext_b, "sext.b", 0x60401013, 0xfff0707f, r1, zbb)                                      \
+  X(sext_h, "sext.h", 0x60501013, 0xfff0707f, r1, zbb)                                      \
+  X(zext_h, "zext.h", 0x0800403b, 0xfff0707f, r1, zbb)                                      \
+  X(rol, "rol", 0x60001033, 0xfe00707f, r, zbb)                                             \
+  X(rolw, "rolw", 0x6000103b, 0xfe00707f, r, zbb)                                           \
+  X(ror, "ror", 0x60005033, 0xfe00707f, r, zbb)                                             \
+  X(rori, "rori", 0x60005013, 0xfc00707f, shift64, zbb)                                     \
+  X(roriw, "roriw", 0x6000501b, 0xfe00707f, shift32, zbb)                                   \
+  X(rorw, "rorw", 0x6000503b, 0xfe00707f, r, zbb)                                           \
+  X(orc_b, "orc.b", 0x28705013, 0xfff0707f, r1, zbb)                                        \
+  X(rev8, "rev8", 0x6b805013, 0xfff0707f, r1, zbb)                                          \
+  /* Zbc */                                                                                 \
+  X(clmul, "clmul", 0x0a001033, 0xfe00707f, r, zbc)                                         \
+  X(clmulh, "clmulh", 0x0a003033, 0xfe00707f, r, zbc)                                       \
+  X(clmulr, "clmulr", 0x0a002033, 0xfe00707f, r, zbc)                                       \
+  /* Zbs */                                                                                 \
+  X(bclr, "bclr", 0x48001033, 0xfe00707f, r, zbs)                                           \
+  X(bclri, "bclri", 0x48001013, 0xfc00707f, shift64, zbs)                                   \
+  X(bext, "bext", 0x48005033, 0xfe00707f, r, zbs)                                           \
+  X(bexti, "bexti", 0x48005013, 0xfc00707f, shift64, zbs)                                   \
+  X(binv, "binv", 0x68001033, 0xfe00707f, r, zbs)                                           \
+  X(binvi, "binvi", 0x68001013, 0xfc00707f, shift64, zbs)                                   \
+  X(bset, "bset", 0x28001033, 0xfe00707f, r, zbs)                                           \
+  X(bseti, "bseti", 0x28001013, 0xfc00707f, shift64, zbs)                                   \
+  /* Zicond */                                                                              \
+  X(czero_eqz, "czero.eqz", 0x0e005033, 0xfe00707f, r, zicond)                              \
+  X(czero_nez, "czero.nez", 0x0e007033, 0xfe00707f, r, zicond)                              \
+  /* Zfhmin */                                                                              \
+  X(flh, "flh", 0x00001007, 0x0000707f, fload, zfhmin)                                      \
+  X(fsh, "fsh", 0x00001027, 0x0000707f, fstore, zfhmin)                                     \
+  X(fmv_x_h, "fmv.x.h", 0xe4000053, 0xfff0707f, f_mv_x, zfhmin)                             \
+  X(fmv_h_x, "fmv.h.x", 0xf4000053, 0xfff0707f, x_mv_f, zfhmin)                             \
+  X(fcvt_s_h, "fcvt.s.h", 0x40200053, 0xfff0007f, f_rr, zfhmin)                             \
+  X(fcvt_h_s, "fcvt.h.s", 0x44000053, 0xfff0007f, f_rr, zfhmin)                             \
+  X(fcvt_d_h, "fcvt.d.h", 0x42200053, 0xfff0007f, f_rr, zfhmin)                             \
+  X(fcvt_h_d, "fcvt.h.d", 0x44100053, 0xfff0007f, f_rr, zfhmin)
 
-/// Every RV64G instruction, plus `illegal` (no match).
+/// Every instruction of the table, plus `illegal` (no match).
 enum class Op : std::uint16_t {
 #define RETRACE_X(id, name, match, mask, fmt, ext) id,
   RETRACE_RV_INSNS(RETRACE_X)

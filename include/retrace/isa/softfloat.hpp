@@ -1,9 +1,10 @@
 #pragma once
 /// \file
-/// Bit-exact IEEE 754 binary32 / binary64 arithmetic with RISC-V F and D semantics.
+/// Bit-exact IEEE 754 binary32 / binary64 arithmetic with RISC-V F and D semantics, and the
+/// binary16 conversions of Zfhmin.
 ///
-/// Every function takes and returns raw bit patterns (std::uint32_t for binary32, std::uint64_t
-/// for binary64) and is implemented with integer arithmetic only, so results never depend on
+/// Every function takes and returns raw bit patterns (std::uint16_t for binary16, std::uint32_t
+/// for binary32, std::uint64_t for binary64) and is implemented with integer arithmetic only, so results never depend on
 /// the host FPU, its rounding mode or its flags. Nothing here has state: the caller owns the
 /// accrued exception flags (fflags) and passes them in by reference.
 ///
@@ -46,6 +47,7 @@ inline constexpr std::uint8_t flag_nv = 16; ///< invalid operation
 /// The canonical NaNs that every NaN-producing operation returns.
 inline constexpr std::uint32_t f32_canonical_nan = 0x7fc00000u;
 inline constexpr std::uint64_t f64_canonical_nan = 0x7ff8000000000000ull;
+inline constexpr std::uint16_t f16_canonical_nan = 0x7e00u;
 
 // ---------------------------------------------------------------------------------------------
 // binary32
@@ -162,5 +164,15 @@ std::uint64_t f32_to_f64(std::uint32_t a, std::uint8_t& flags);
 /// fcvt.s.d: rounded with `rm` (may overflow, underflow or be inexact). A signaling NaN raises
 /// flag_nv; any NaN gives the canonical binary32 NaN.
 std::uint32_t f64_to_f32(std::uint64_t a, RoundingMode rm, std::uint8_t& flags);
+
+/// fcvt.s.h: exact. A signaling NaN raises flag_nv; any NaN gives the canonical binary32 NaN.
+std::uint32_t f16_to_f32(std::uint16_t a, std::uint8_t& flags);
+/// fcvt.d.h: exact, as f16_to_f32.
+std::uint64_t f16_to_f64(std::uint16_t a, std::uint8_t& flags);
+/// fcvt.h.s: rounded with `rm` (may overflow, underflow or be inexact, as f64_to_f32). A
+/// signaling NaN raises flag_nv; any NaN gives the canonical binary16 NaN (0x7e00).
+std::uint16_t f32_to_f16(std::uint32_t a, RoundingMode rm, std::uint8_t& flags);
+/// fcvt.h.d: rounded once, directly from binary64 (not through binary32), as f32_to_f16.
+std::uint16_t f64_to_f16(std::uint64_t a, RoundingMode rm, std::uint8_t& flags);
 
 } // namespace retrace::fp

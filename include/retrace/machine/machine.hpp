@@ -224,6 +224,9 @@ public:
 
   [[nodiscard]] std::uint64_t icount() const noexcept { return m_icount; }
   [[nodiscard]] const MachineSpec& spec() const noexcept { return m_spec; }
+  /// The device tree blob the harts boot with (a1 at reset): the generated one or spec().dtb,
+  /// with `/chosen` completed (bootargs, initrd), as written into RAM.
+  [[nodiscard]] const std::vector<std::uint8_t>& boot_dtb() const noexcept { return m_boot_dtb; }
   [[nodiscard]] std::size_t hart_count() const noexcept { return m_harts.size(); }
   [[nodiscard]] Hart& hart(std::size_t i) { return *m_harts.at(i); }
   [[nodiscard]] const Hart& hart(std::size_t i) const { return *m_harts.at(i); }
@@ -266,6 +269,7 @@ private:
   std::unique_ptr<VirtioRng> m_rng;
   SifiveTest m_test;
   std::unique_ptr<Rom> m_rom;
+  std::vector<std::uint8_t> m_boot_dtb;
   std::unique_ptr<Htif> m_htif;
   std::vector<std::unique_ptr<Hart>> m_harts;
   std::shared_ptr<const ElfFile> m_symbols;

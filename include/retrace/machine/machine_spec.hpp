@@ -11,6 +11,8 @@
 ///   retrace::Machine m(spec);
 /// \endcode
 
+#include "retrace/isa/extensions.hpp"
+
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
 #include <cstdint>
@@ -71,6 +73,18 @@ struct MachineSpec {
   /// `-kernel`: an ELF (loaded at its physical addresses) or a raw image. With bios "none" a
   /// raw kernel goes to ram_base; with firmware, to the first 2 MiB boundary after it.
   std::string kernel;
+  /// `-initrd`: an initramfs (a cpio archive, compressed or not) placed in RAM as QEMU's virt
+  /// places it (the kernel's load address plus min(RAM / 2, 128 MiB)); `/chosen` gets
+  /// `linux,initrd-start` and `linux,initrd-end`. Needs a kernel.
+  std::string initrd;
+  /// `-append`: the kernel command line, as `/chosen/bootargs`.
+  std::string append;
+  /// `-dtb`: boot with this device tree blob instead of the generated one. As QEMU, `/chosen`
+  /// still gets bootargs (with `append`) and the initrd's range.
+  std::string dtb;
+  /// `-cpu`: the ISA the harts implement, as an ISA string ("rv64gc", "rv64gc_zba_zbb", ...);
+  /// empty: everything retrace implements (docs/machine.md). The device tree says the same.
+  std::string cpu;
   /// More raw images at fixed addresses (data, a ramdisk, a second program), loaded after the
   /// bios and kernel.
   std::vector<RawLoad> loads;
@@ -104,11 +118,15 @@ struct MachineSpec {
 
   template <class A>
   void serialize(A& ar) {
-    ar(harts, ram_base, ram_size, bios, kernel, loads, drives, rng, rng_from_host, rng_key, rtc_epoch_ns, rtc_from_host, seed,
+    ar(harts, ram_base, ram_size, bios, kernel, initrd, append, dtb, cpu, loads, drives, rng, rng_from_host, rng_key, rtc_epoch_ns, rtc_from_host, seed,
        ns_per_insn, quantum, chaos_min_quantum, chaos_max_quantum, chaos_order);
   }
   friend bool operator==(const MachineSpec&, const MachineSpec&) = default;
 };
+
+/// The extensions the spec's harts implement: ExtSet::parse(spec.cpu), or every extension
+/// retrace implements when spec.cpu is empty. Throws retrace::Error for a bad ISA string.
+[[nodiscard]] isa::ExtSet cpu_extensions(const MachineSpec& spec);
 
 /// Reads the host inputs a spec asks for, and only those: the host clock for rtc_from_host,
 /// host entropy for rng_from_host. The result names them as plain values, so the run (and
@@ -118,6 +136,11 @@ struct MachineSpec {
 /// A drive from its command-line form `IMAGE[,latency=NS][,jitter=NS][,error-ppm=N]
 /// [,fail-at=ICOUNT[*COUNT]]...` (retrace run --drive). Throws retrace::Error naming the bad part.
 [[nodiscard]] DriveSpec parse_drive(std::string_view text);
+
+/// Bytes from a size as QEMU's `-m` spells it: a number with an optional K, M, G or T suffix
+/// (powers of 1024; "256M", "1G", "0x8000000"); a number without a suffix means MiB, as with
+/// `-m`, unless `plain_bytes`. Throws retrace::Error for anything else or an overflow.
+[[nodiscard]] std::uint64_t parse_size(std::string_view text, bool plain_bytes = false);
 
 /// Unix time in ns from `SECONDS` or `YYYY-MM-DDTHH:MM:SSZ` (retrace run --rtc). Throws
 /// retrace::Error for anything else.

@@ -33,11 +33,12 @@ namespace retrace {
 
 /// The log format version this retrace writes and reads. Rule: any change to the layout or to
 /// a record's encoding bumps it; readers refuse other versions with a clear error.
-inline constexpr std::uint32_t log_format_version = 3;
+inline constexpr std::uint32_t log_format_version = 6; // 5: digests cover each hart's extension set;
+                                                       // 6: PLIC/UART/RTC state as QEMU's interrupts need
 
 /// An image the run used, identified by content.
 struct ImageHash {
-  std::string role; ///< "bios", "kernel", "load" or "drive"
+  std::string role; ///< "bios", "kernel", "initrd", "dtb", "load" or "drive"
   std::string path;
   std::uint64_t size = 0;
   std::uint64_t xxh3 = 0;

@@ -65,6 +65,14 @@ public:
   Scenario& bios(std::string path) { m_spec.bios = std::move(path); return *this; }
   Scenario& harts(unsigned n) { m_spec.harts = n; return *this; }
   Scenario& ram(std::uint64_t bytes) { m_spec.ram_size = bytes; return *this; }
+  /// An initramfs placed as QEMU's -initrd places it (MachineSpec::initrd).
+  Scenario& initrd(std::string path) { m_spec.initrd = std::move(path); return *this; }
+  /// The kernel command line, `/chosen/bootargs` (QEMU's -append).
+  Scenario& append(std::string cmdline) { m_spec.append = std::move(cmdline); return *this; }
+  /// Boot with this device tree blob instead of the generated one (QEMU's -dtb).
+  Scenario& dtb(std::string path) { m_spec.dtb = std::move(path); return *this; }
+  /// The ISA the harts implement, e.g. "rv64gc" (MachineSpec::cpu).
+  Scenario& cpu(std::string isa) { m_spec.cpu = std::move(isa); return *this; }
   Scenario& load(std::string path, std::uint64_t address) { m_spec.loads.push_back({std::move(path), address}); return *this; }
   /// A raw disk image as a virtio-blk device (the file is only read; writes go to an overlay).
   Scenario& drive(std::string path) { m_spec.drives.emplace_back(std::move(path)); return *this; }
