@@ -15,9 +15,11 @@ packages=(
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   gdb-multiarch qemu-system-misc opensbi u-boot-qemu
   # building disk images in tests
-  dosfstools mtools
+  dosfstools mtools e2fsprogs
   # debug symbols for Debian's U-Boot: its source package rebuilt (cmake/uboot-symbols.sh)
   gcc-riscv64-linux-gnu bison flex bc libssl-dev libgnutls28-dev dpkg-dev python3
+  # the Linux guest (cmake/linux-guest.sh): Linux's source, busybox against riscv64 glibc
+  linux-source-6.1 libc6-dev-riscv64-cross libelf-dev xz-utils
 )
 
 missing=()

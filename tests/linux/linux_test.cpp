@@ -3,6 +3,8 @@
 // busybox shell driven through the console, the tests' own Linux programs, virtio devices seen
 // by Linux, and the boot recorded, replayed and run in lockstep against the reference
 // interpreter. The kernel has no built-in command line or initramfs (guest-fixtures/linux).
+#include "retrace/bisect/bisect.hpp"
+#include "retrace/bisect/predicate.hpp"
 #include "retrace/replay/lockstep.hpp"
 #include "retrace/replay/log.hpp"
 #include "retrace/replay/replay.hpp"
@@ -10,9 +12,11 @@
 
 #include "subprocess.hpp"
 
+#include <array>
 #include <bit>
 #include <functional>
 #include <filesystem>
+#include <fstream>
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <map>
@@ -29,6 +33,9 @@ const std::string opensbi = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynam
 const std::string kernel = RETRACE_LINUX_DIR "/Image";
 const std::string base_fs = RETRACE_LINUX_FIXTURES "/linux-base.cpio";
 const std::string rva22_fs = RETRACE_LINUX_FIXTURES "/linux-rva22.cpio";
+const std::string disk = RETRACE_LINUX_FIXTURES "/linux-disk.ext2";
+const std::string race_fs = RETRACE_LINUX_FIXTURES "/linux-race.cpio";
+const std::string race_elf = RETRACE_LINUX_FIXTURES "/linux-race/race"; // with DWARF
 const std::string prompt = "/ # "; // busybox ash's prompt for root, in /
 
 // A boot to busybox's shell, then `commands` typed one per prompt, then a power-off.
@@ -226,6 +233,111 @@ TEST(Linux, TheSameProgramDiesOfSigillOnPlainRv64gc) {
   EXPECT_THAT(o.uart, HasSubstr("mmu\t\t: sv39\r\n"));
 }
 
+// virtio-blk and virtio-rng as Linux sees them: an ext2 disk mounted, read and written (the
+// writes go to the run's copy-on-write overlay; the image file is only read), and the rng as
+// the kernel's hardware random source.
+TEST(Linux, SeesAnExt2DiskAndTheRngOverVirtio) {
+  auto s = linux_session(base_fs, {"mount -t ext2 /dev/vda /mnt && cat /mnt/hello.txt",
+                                   "echo written-by-linux > /mnt/new.txt && sync && cat /mnt/new.txt && umount /mnt",
+                                   "cat /sys/class/misc/hw_random/rng_current",
+                                   "head -c 16 /dev/hwrng | od -An -tx1 | tr -d ' \\n'; echo"});
+  s.drive(disk).rng();
+  const auto o = run_session(s);
+  ASSERT_THAT(o, ExitedWith(0)) << o.describe() << tail(o.uart);
+  EXPECT_THAT(o.uart, HasSubstr(": [vda] 8192 512-byte logical blocks (4.19 MB/4.00 MiB)"));
+  EXPECT_THAT(o.uart, HasSubstr("\r\nhello from an ext2 disk\r\n"));
+  EXPECT_THAT(o.uart, HasSubstr("\r\nwritten-by-linux\r\n"));
+  EXPECT_THAT(o.uart, HasSubstr("\r\nvirtio_rng.0\r\n"));
+  // 16 bytes from the rng, drawn from the seed: the same seed gives the same bytes
+  const std::regex hex(R"(\r\n([0-9a-f]{32})\r\n)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(o.uart, m, hex)) << tail(o.uart);
+  const auto again = run_session(s);
+  EXPECT_THAT(again.uart, HasSubstr(m[1].str()));
+  const auto other = run_session(s, 2);
+  EXPECT_THAT(other.uart, Not(HasSubstr(m[1].str())));
+}
+
+// --- a planted race, found by a sweep and bisected to its line (guest-fixtures/linux/race.c) ---
+
+// The line of `file` holding `text` (1-based; 0: none), so the test follows edits of race.c.
+int line_of(const std::string& file, const std::string& text) {
+  std::ifstream in(file);
+  std::string l;
+  for (int n = 1; std::getline(in, l); ++n)
+    if (l.find(text) != std::string::npos) return n;
+  return 0;
+}
+
+// The race program's shared state, at the physical address it prints (0: not printed yet).
+std::uint64_t race_state(const Machine& m) {
+  static const std::regex at(R"(race: shared state at physical 0x([0-9a-f]+))");
+  std::smatch match;
+  const std::string& out = m.uart().output();
+  return std::regex_search(out, match, at) ? std::stoull(match[1], nullptr, 16) : 0;
+}
+
+// An entry was lost: a slot that a thread marked as filled by itself holds the other's entry
+// (the layout of race.c's struct shared: next, slot[400], mine[2][400]).
+constexpr std::uint64_t race_slots = 400;
+bool lost_an_entry(const Machine& m) {
+  const std::uint64_t at = race_state(m);
+  if (!at) return false;
+  std::array<std::uint8_t, 3 * race_slots> bytes{};
+  if (!m.read_memory(at + 8, bytes.data(), bytes.size())) return false;
+  for (std::uint64_t i = 0; i < race_slots; ++i)
+    for (std::uint64_t t = 0; t < 2; ++t)
+      if (bytes[race_slots * (1 + t) + i] && bytes[i] != t + 1) return true;
+  return false;
+}
+
+// Two harts, schedule chaos and input jitter drawn from the seed: the program's two threads
+// meet differently for every seed.
+Scenario race_scenario() {
+  auto s = linux_session(race_fs, {"/bin/race"});
+  s.harts(2).chaos(200, 3000).jitter(200'000);
+  return s;
+}
+
+TEST(Linux, APlantedRaceIsFoundBySeedsReproducedAndBisectedToItsLine) {
+  const auto s = race_scenario();
+  std::vector<std::uint64_t> failing, passing;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    const auto o = run_session(s, seed);
+    ASSERT_EQ(o.reason, StopReason::exited) << o.describe() << tail(o.uart);
+    (o.uart.find("race: LOST") != std::string::npos ? failing : passing).push_back(seed);
+    EXPECT_THAT(o.uart, ::testing::AnyOf(HasSubstr("race: LOST"), HasSubstr("race: all 400 entries kept"))) << tail(o.uart);
+  }
+  RecordProperty("failing_seeds", ::testing::PrintToString(failing));
+  ASSERT_FALSE(failing.empty()) << "no seed of 8 lost an entry";
+  EXPECT_FALSE(passing.empty()) << "every seed lost an entry: the race is not intermittent";
+
+  // Rerunning the failing seed fails the same way, to the instruction.
+  const std::uint64_t seed = failing.front();
+  const std::string log = ::testing::TempDir() + "/linux-race.rlog";
+  const auto first = run_session(s, seed, RunLimits{900, log, "linux race"});
+  const auto again = run_session(s, seed);
+  EXPECT_EQ(first.icount, again.icount);
+  EXPECT_EQ(first.uart, again.uart);
+  EXPECT_THAT(first.uart, HasSubstr("race: LOST"));
+
+  // Bisected: the first instruction after which an entry is lost is race.c's store that
+  // filled a slot the other thread had filled.
+  const auto recorded = LogReader::read(log);
+  ASSERT_FALSE(recorded.error());
+  BisectOptions bo;
+  bo.symbol_files = {race_elf + "@0"};
+  const auto found = bisect(recorded, custom("an entry was lost", lost_an_entry), bo);
+  ASSERT_TRUE(found.found);
+  EXPECT_THAT(found.symbol, ::testing::StartsWith("worker"));
+  const auto store = line_of(RETRACE_LINUX_SOURCES "/race.c", "state.slot[at] = (unsigned char)(me + 1);");
+  ASSERT_GT(store, 0);
+  EXPECT_THAT(found.source, ::testing::EndsWith(fmt::format("race.c:{}", store))) << format_report(found, log);
+  EXPECT_EQ(found.instruction.disassembly.rfind("sb ", 0), 0u) << found.instruction.disassembly;
+  RecordProperty("bisected_to", found.source);
+  RecordProperty("report", format_report(found, log));
+}
+
 // A kernel without an initramfs: the kernel says so and panics on the missing root, rather
 // than the machine hanging; a run of retrace with a missing initrd file is refused up front.
 TEST(Linux, AMissingInitrdIsAClearErrorBeforeTheRun) {
@@ -272,3 +384,4 @@ TEST(Linux, BootReplaysAndTheFastEnginesAgreeWithTheReference) {
 }
 
 } // namespace
+#include "retrace/replay/digest.hpp"

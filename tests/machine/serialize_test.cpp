@@ -1,6 +1,8 @@
 // cereal round trips for everything a snapshot holds: HartState, MachineSpec and the devices'
 // state (the replay layer builds snapshots from these).
 #include "retrace/devices/clint.hpp"
+#include "retrace/devices/goldfish_rtc.hpp"
+#include "retrace/devices/plic.hpp"
 #include "retrace/devices/uart16550.hpp"
 #include "retrace/machine/machine_spec.hpp"
 
@@ -40,7 +42,9 @@ TEST(Serialize, HartState) {
   s.reservation = 0x80000040;
   s.reservation_valid = true;
   s.minstret = 99;
+  s.ext = retrace::isa::ExtSet::rv64gc().with(retrace::isa::Ext::zba); // not the default
   EXPECT_TRUE(round_trip(s) == s);
+  EXPECT_EQ(round_trip(s).ext, s.ext);
 }
 
 TEST(Serialize, MachineSpec) {
@@ -62,6 +66,10 @@ TEST(Serialize, UartState) {
   s.backlog = {4, 5};
   s.output = "out";
   s.thr_ipending = true;
+  s.timeout_ipending = true;
+  s.rbr = 0x42;
+  s.char_ns = 50101;
+  s.timeout_at = 123456789;
   const auto b = round_trip(s);
   EXPECT_EQ(b.ier, 3);
   EXPECT_EQ(b.lcr, 0x83);
@@ -69,6 +77,44 @@ TEST(Serialize, UartState) {
   EXPECT_EQ(b.backlog, s.backlog);
   EXPECT_EQ(b.output, "out");
   EXPECT_TRUE(b.thr_ipending);
+  EXPECT_TRUE(b.timeout_ipending);
+  EXPECT_EQ(b.rbr, 0x42);
+  EXPECT_EQ(b.char_ns, 50101u);
+  EXPECT_EQ(b.timeout_at, 123456789u);
+}
+
+TEST(Serialize, PlicState) {
+  retrace::Plic::State s;
+  s.priority[10] = 7;
+  s.pending = {1u << 10, 2, 3};
+  s.claimed = {4, 5, 6};
+  s.contexts.resize(2);
+  s.contexts[1].enable = {7, 8, 9};
+  s.contexts[1].threshold = 3;
+  const auto b = round_trip(s);
+  EXPECT_EQ(b.priority, s.priority);
+  EXPECT_EQ(b.pending, s.pending);
+  EXPECT_EQ(b.claimed, s.claimed);
+  ASSERT_EQ(b.contexts.size(), 2u);
+  EXPECT_EQ(b.contexts[1].enable, s.contexts[1].enable);
+  EXPECT_EQ(b.contexts[1].threshold, 3u);
+}
+
+TEST(Serialize, GoldfishRtcState) {
+  retrace::GoldfishRtc::State s;
+  s.offset_ns = 11;
+  s.alarm = 22;
+  s.alarm_clock = 33;
+  s.latched_high = 44;
+  s.irq_enabled = 1;
+  s.alarm_running = 1;
+  s.irq_pending = 1;
+  const auto b = round_trip(s);
+  EXPECT_EQ(b.offset_ns, 11u);
+  EXPECT_EQ(b.alarm, 22u);
+  EXPECT_EQ(b.alarm_clock, 33u);
+  EXPECT_EQ(b.latched_high, 44u);
+  EXPECT_EQ(b.irq_enabled + b.alarm_running + b.irq_pending, 3u);
 }
 
 TEST(Serialize, ClintState) {

@@ -28,6 +28,14 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
     w.push_back(enc_s(0, 0, t2, 3, 0x23));    // sd zero, 0(t2)
     w.push_back(enc_i(0x80, 0, 0, t1, 0x13)); // li t1, 0x80
     w.push_back(enc_i(0x304, t1, 2, 0, 0x73)); // csrs mie, t1
+    if (mode == StreamMode::machine) {
+      // Debug triggers the body armed (through its random CSR writes) are disarmed again, so
+      // that most of the stream runs on the fast engines rather than through step().
+      w.push_back(enc_i(0x7a0, 0, 1, 0, 0x73));  // csrw tselect, zero
+      w.push_back(enc_i(0x7a1, 0, 1, 0, 0x73));  // csrw tdata1, zero
+      w.push_back(enc_i(0x7a0, 1, 5, 0, 0x73));  // csrwi tselect, 1
+      w.push_back(enc_i(0x7a1, 0, 1, 0, 0x73));  // csrw tdata1, zero
+    }
     if (mode == StreamMode::integer || mode == StreamMode::mmio) {
       w.push_back(enc_u(0x80000, data_base, 0x37)); // lui s2, 0x80: 512 KiB past the stream
       w.push_back(enc_r(0, t0, data_base, 0, data_base, 0x33)); // add s2, s2, t0
@@ -60,6 +68,9 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
     w.push_back(enc_u(0x2000, t2, 0x37));          // lui t2, 2
     w.push_back(enc_i(-0x800, t2, 0, t2, 0x13));   // addi t2, t2, -2048: 0x1800 (MPP)
     w.push_back(enc_i(0x300, t2, 3, 0, 0x73));     // csrc mstatus, t2   (MPP = U)
+    w.push_back(enc_i(0xf0, 0, 0, t2, 0x13));      // li t2, 0xf0: CBIE = 11, CBCFE, CBZE
+    w.push_back(enc_i(0x30a, t2, 1, 0, 0x73));     // csrw menvcfg, t2   (U-mode may run the CBOs)
+    w.push_back(enc_i(0x10a, t2, 1, 0, 0x73));     // csrw senvcfg, t2
     const std::size_t addi_handler = w.size();
     w.push_back(0);                                // addi t2, t0, HANDLER (patched below)
     w.push_back(enc_i(0x305, t2, 1, 0, 0x73));     // csrw mtvec, t2
@@ -220,7 +231,29 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
       continue;
     }
     const auto kind = rng() % 16;
-    if (kind < 12) { // a table row with random operand bits
+    // The privileged CSRs behind Sstc, the CMO enables, Svpbmt, the counters and Sdtrig (M-mode
+    // only: in U-mode every CSR access is illegal anyway), written and read with random values.
+    static constexpr unsigned priv_csrs[] = {0x14d, 0x30a, 0x10a, 0x7a0, 0x7a1, 0x7a2, 0x7a4, 0x7a5,
+                                             0xb00, 0xb02, 0x320, 0x180, 0x344, 0x304, 0x106, 0x747};
+    if (mode == StreamMode::machine && kind == 11 && rng() % 2) {
+      const unsigned f3 = 1 + static_cast<unsigned>(rng() % 3);   // csrrw, csrrs, csrrc
+      const unsigned rs = 10 + static_cast<unsigned>(rng() % 8), rd = 10 + static_cast<unsigned>(rng() % 8);
+      if (rng() % 4 == 0) {
+        // Arm a trigger (mcontrol6, random kinds, modes and match), sometimes with tcontrol.MTE
+        // so that it fires in M-mode: the fast engines then step, until a trap's prologue
+        // disarms it.
+        const auto fields = static_cast<std::int64_t>(rng() & 0x1df); // match 0..3, M, S, U, exec, store, load
+        w.push_back(enc_i(3, 0, 0, rd, 0x13));                       // li rd, 3
+        w.push_back(enc_i(61, rd, 1, rd, 0x13));                     // slli rd, rd, 61: type 6
+        w.push_back(enc_i(fields, rd, 6, rd, 0x13));                 // ori rd, rd, fields
+        w.push_back(enc_i(0x7a0, static_cast<unsigned>(rng() % 2), 5, 0, 0x73)); // csrwi tselect, 0 or 1
+        w.push_back(enc_i(0x7a2, rs, 1, 0, 0x73));                   // csrw tdata2, rs
+        w.push_back(enc_i(0x7a1, rd, 1, 0, 0x73));                   // csrw tdata1, rd
+        if (rng() % 2) w.push_back(enc_i(0x7a5, 8, 5, 0, 0x73));     // csrwi tcontrol, 8 (MTE)
+      } else {
+        w.push_back(enc_i(priv_csrs[rng() % std::size(priv_csrs)], rs, f3, rd, 0x73));
+      }
+    } else if (kind < 12) { // a table row with random operand bits
       const auto& row = insn_table[rng() % insn_table.size()];
       std::uint32_t v = (static_cast<std::uint32_t>(rng()) & ~row.mask) | row.match;
       // keep most jumps and branches short so the stream is not left at once

@@ -1,6 +1,8 @@
 #pragma once
 /// \file
-/// A RISC-V RV64GC hart: architectural state, CSRs, privilege, traps, Sv39 and PMP. The
+/// A RISC-V RV64GC hart (plus the extensions of isa/encoding.hpp's table, each of which can be
+/// turned off: set_extensions): architectural state, CSRs, privilege, traps, Sv39/Sv48/Sv57 with
+/// Svpbmt, PMP, Sstc, the CMOs and the Sdtrig triggers (docs/machine.md). The
 /// instruction semantics live in exec_*.hpp and operate on a Hart through the small accessor
 /// API below; the interpreter (step) and the CSR/MMU slow paths are compiled in src/cpu/.
 ///
@@ -247,7 +249,8 @@ public:
   template <class T>
   bool store(std::uint64_t va, T value) {
     if (m_trig_store) [[unlikely]]
-      if (trigger_hit(trig_store, va, sizeof(T), false, 0) || trigger_hit(trig_store, va, sizeof(T), true, raw_bits(value)))
+      if (trigger_hit(trig_store, va, sizeof(T), false, 0) ||
+          trigger_hit(trig_store, va, sizeof(T), true, raw_bits(value)))
         return false;
     invalidate_reservation_if(va, sizeof(T));
     return store_cached(va, value) || store_slow(va, value);

@@ -11,7 +11,9 @@
 /// marks the source claimed; a claimed source may pend again but is not delivered until it is
 /// completed; completing only clears the claim. There is no level sampled at completion: a line
 /// that stays high does not pend again until its device drives it again, so a UART whose
-/// THR-empty interrupt is never acknowledged interrupts once, not forever. docs/devices.md,
+/// THR-empty interrupt is never acknowledged interrupts once, not forever. The hart lines are
+/// re-evaluated where QEMU's sifive_plic_update runs: at a raise, a claim, a complete, a priority
+/// or threshold write, but not at an enable write. docs/devices.md,
 /// "Interrupts as QEMU's virt delivers them", has every rule.
 
 #include "retrace/cpu/hart.hpp"
@@ -77,27 +79,35 @@ public:
     const auto val = static_cast<std::uint32_t>(v);
     if (off < 0x1000) {
       const auto src = off / 4;
-      if (src > 0 && src < sources) m_state.priority[src] = val & 7;
+      if (src > 0 && src < sources) {
+        m_state.priority[src] = val & 7;
+        update();
+      }
     } else if (off >= 0x2000 && off < 0x20'0000) {
+      // As QEMU: an enable write re-evaluates nothing (bit 0 reads back as written, too); the
+      // hart lines follow at the next claim, complete, priority or threshold write, or raise.
       const auto ctx = (off - 0x2000) / 0x80, word = (off - 0x2000) % 0x80 / 4;
-      if (ctx < m_state.contexts.size() && word < words)
-        m_state.contexts[ctx].enable[word] = val; // as QEMU, bit 0 reads back as written
+      if (ctx < m_state.contexts.size() && word < words) m_state.contexts[ctx].enable[word] = val;
     } else if (off >= 0x20'0000) {
       const auto ctx = (off - 0x20'0000) / 0x1000, reg = (off - 0x20'0000) % 0x1000;
       if (ctx < m_state.contexts.size()) {
-        if (reg == 0) m_state.contexts[ctx].threshold = val & 7;
-        else if (reg == 4) complete(static_cast<unsigned>(val));
+        if (reg == 0) {
+          m_state.contexts[ctx].threshold = val & 7;
+          update();
+        } else if (reg == 4) {
+          complete(val);
+        }
       }
     }
-    update();
     return true;
   }
 
   struct Context {
     std::array<std::uint32_t, words> enable{};
     std::uint32_t threshold = 0;
+    bool line = false; ///< the hart line (MEIP or SEIP) as last driven
     template <class A>
-    void serialize(A& ar) { ar(enable, threshold); }
+    void serialize(A& ar) { ar(enable, threshold, line); }
   };
   struct State {
     std::array<std::uint32_t, sources> priority{};
@@ -107,9 +117,11 @@ public:
     void serialize(A& ar) { ar(priority, pending, claimed, contexts); }
   };
   [[nodiscard]] const State& state() const { return m_state; }
+  /// Restores a state, hart lines as they were driven (not re-evaluated: an enable written since
+  /// the last evaluation stays unseen, as it was).
   void set_state(const State& s) {
     m_state = s;
-    update();
+    drive();
   }
 
 private:
@@ -138,19 +150,26 @@ private:
     if (s) {
       set_bit(m_state.pending, s, false);
       set_bit(m_state.claimed, s, true);
-      update();
     }
+    update(); // also when there was nothing to claim
     return s;
   }
   // Only the claim is cleared: a source pends again only when its device drives its line.
-  void complete(unsigned s) {
+  void complete(std::uint32_t s) {
     if (s >= sources) return;
     set_bit(m_state.claimed, s, false);
+    update();
   }
+  // Re-evaluates every context's line (QEMU's sifive_plic_update).
   void update() {
-    for (std::size_t h = 0; h < m_harts.size(); ++h) {
-      m_harts[h]->set_interrupt(Interrupt::mei, best(static_cast<unsigned>(2 * h)) != 0);
-      m_harts[h]->set_interrupt(Interrupt::sei, best(static_cast<unsigned>(2 * h + 1)) != 0);
+    for (std::size_t c = 0; c < m_state.contexts.size(); ++c)
+      m_state.contexts[c].line = best(static_cast<unsigned>(c)) != 0;
+    drive();
+  }
+  void drive() {
+    for (std::size_t h = 0; h < m_harts.size() && 2 * h + 1 < m_state.contexts.size(); ++h) {
+      m_harts[h]->set_interrupt(Interrupt::mei, m_state.contexts[2 * h].line);
+      m_harts[h]->set_interrupt(Interrupt::sei, m_state.contexts[2 * h + 1].line);
     }
   }
 

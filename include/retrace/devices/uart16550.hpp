@@ -50,6 +50,7 @@ public:
   /// `icount` is the machine's instruction count; virtual time is icount × `ns_per_insn`.
   explicit Uart16550(const std::uint64_t& icount, std::uint64_t ns_per_insn = 1)
       : m_icount(icount), m_ns_per_insn(ns_per_insn) {}
+  Uart16550(std::uint64_t&&, std::uint64_t = 1) = delete; // the clock must outlive the UART
 
   [[nodiscard]] std::string_view name() const override { return "uart0"; }
 
@@ -99,7 +100,8 @@ public:
         break;
       }
       if (fifo()) {
-        if (s.rx.empty()) v = 0;
+        if (s.rx.empty())
+          v = 0;
         else {
           v = s.rx.front();
           s.rx.pop_front();
@@ -182,7 +184,7 @@ public:
     case 2: {
       std::uint8_t f = v;
       if ((f ^ s.fcr) & 0x01) f |= 0x06; // toggling the FIFO enable resets both FIFOs
-      if (f & 0x02) {                     // RX FIFO reset
+      if (f & 0x02) {                    // RX FIFO reset
         s.rx.clear();
         s.timeout_ipending = false;
         s.timeout_at = never;
@@ -214,8 +216,8 @@ public:
     std::string output;
     template <class A>
     void serialize(A& ar) {
-      ar(ier, lcr, mcr, fcr, scr, dll, dlm, rbr, thr_ipending, overrun, timeout_ipending, char_ns, timeout_at, rx,
-         backlog, output);
+      ar(ier, lcr, mcr, fcr, scr, dll, dlm, rbr, thr_ipending, overrun, timeout_ipending, char_ns, timeout_at,
+         rx, backlog, output);
     }
   };
   [[nodiscard]] const State& state() const { return m_state; }
@@ -256,8 +258,10 @@ private:
   void deliver(std::uint8_t c) {
     auto& s = m_state;
     if (fifo()) {
-      if (s.rx.size() < fifo_depth) s.rx.push_back(c);
-      else s.overrun = true;
+      if (s.rx.size() < fifo_depth)
+        s.rx.push_back(c);
+      else
+        s.overrun = true;
       arm_timeout();
     } else {
       if (!s.rx.empty()) s.overrun = true;
@@ -285,7 +289,8 @@ private:
     const std::uint8_t fifo_bits = fifo() ? 0xc0 : 0;
     if ((s.ier & 0x04) && s.overrun) return fifo_bits | 0x06;
     if ((s.ier & 0x01) && s.timeout_ipending) return fifo_bits | 0x0c;
-    if ((s.ier & 0x01) && !s.rx.empty() && (!fifo() || s.rx.size() >= trigger_level())) return fifo_bits | 0x04;
+    if ((s.ier & 0x01) && !s.rx.empty() && (!fifo() || s.rx.size() >= trigger_level()))
+      return fifo_bits | 0x04;
     if ((s.ier & 0x02) && s.thr_ipending) return fifo_bits | 0x02;
     return fifo_bits | 0x01;
   }
