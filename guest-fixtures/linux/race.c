@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define PER_THREAD 200
+#define PER_THREAD 600
 #define SLOTS (2 * PER_THREAD)
 
 struct shared {

@@ -472,6 +472,8 @@ static Exception access_fault(Access kind) {
 }
 
 bool Hart::translate(u64 va, Access kind, u64& pa, bool cbo) {
+  m_walk_count = 0; // the page-table entries this walk reads (tlb_fill marks their pages)
+  m_walk_in_ram = true;
   const Priv priv = effective_priv(kind);
   const u64 mode = m_s.satp >> 60;
   if (priv == Priv::m || mode == 0) {
@@ -501,6 +503,8 @@ bool Hart::translate(u64 va, Access kind, u64& pa, bool cbo) {
       raise(access_fault(kind), va);
       return false;
     }
+    if (m_bus.in_ram(pte_addr, 8)) m_walk_ptes[m_walk_count++] = pte_addr - m_bus.ram_base();
+    else m_walk_in_ram = false;
     const bool v = pte & 1, r = pte & 2, w = pte & 4, x = pte & 8, u = pte & 16, a = pte & 64, d = pte & 128;
     if (!v || (!r && w)) break;
     // Bits 63..54: N (Svnapot, not implemented), PBMT (Svpbmt, only with menvcfg.PBMTE, and 3 is
@@ -577,9 +581,16 @@ bool Hart::pmp_allows(u64 pa, unsigned size, Access kind, Priv priv) const noexc
 void Hart::tlb_fill(Access kind, u64 va, u64 pa) {
   const u64 pa_page = pa & ~(Ram::page_size - 1);
   if (!m_bus.in_ram(pa_page, Ram::page_size) || !pmp_allows(pa_page, Ram::page_size, kind, effective_priv(kind))) return;
+  if (!m_walk_in_ram) return; // a page-table entry outside RAM: stores to it are not seen
   auto& ram = m_bus.ram();
   const u64 off = pa_page - m_bus.ram_base();
+  // A store that wrote a page-table entry of its own walk may have changed its translation.
+  if (kind == Access::store)
+    for (unsigned k = 0; k < m_walk_count; ++k)
+      if ((m_walk_ptes[k] >> Ram::page_shift) == (off >> Ram::page_shift)) return;
   std::uint8_t* host = kind == Access::store ? ram.page_for_write(off) : const_cast<std::uint8_t*>(ram.page_for_read(off));
+  // After page_for_write (which may move the generation): the marks hold under the entry's.
+  for (unsigned k = 0; k < m_walk_count; ++k) ram.mark_table(m_walk_ptes[k]);
   auto& e = tlb_for(kind)[(va >> Ram::page_shift) & (tlb_size - 1)];
   e = {va >> Ram::page_shift, m_tlb_gen, ram.generation(), pa_page >> Ram::page_shift, host};
 }

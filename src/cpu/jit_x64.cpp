@@ -11,9 +11,10 @@
 //   check it), so a run stops on exactly the instruction the machine asked for;
 // - a load or store first looks in a small TLB of host pages. An entry is only made for a page
 //   the hart's own fast paths would have used (M-mode RAM, or the hart's TLB), and for a store
-//   only if that page holds no decoded code, no watched word, and no hart holds a reservation.
+//   only if that page holds no decoded code, no page-table entry a hart's TLB entry was made
+//   from (Ram::page_has_table), no watched word, and no hart holds a reservation.
 //   The TLB is flushed whenever RAM's page generation, the hart's translation generation or the
-//   set of code lines moves. Anything else calls the hart's load or store, after bringing the
+//   set of code lines and marked page tables (Ram::code_marks) moves. Anything else calls the hart's load or store, after bringing the
 //   icount and pc up to date, exactly as the block engine does;
 // - a block ends where the block engine's does, and jumps directly to the next block only if
 //   that block starts in the same guest page (so the same translation holds) and fits the budget.
@@ -456,7 +457,9 @@ struct JitRuntime {
       host = e->host;
       pa_page = e->pa_page << Ram::page_shift;
     }
-    if (!host || ram.page_has_code(pa_page - h.m_bus.ram_base()) || h.m_bus.watched(pa_page, Ram::page_size)) return;
+    if (!host || ram.page_has_code(pa_page - h.m_bus.ram_base()) || ram.page_has_table(pa_page - h.m_bus.ram_base()) ||
+        h.m_bus.watched(pa_page, Ram::page_size))
+      return;
     auto& e = c.store[(va >> Ram::page_shift) & (tlb_entries - 1)];
     e.tag = va >> Ram::page_shift;
     e.addend = reinterpret_cast<std::uintptr_t>(host) - (va & ~(Ram::page_size - 1));

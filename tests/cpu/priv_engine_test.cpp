@@ -5,6 +5,7 @@
 // by hand, and the states must equal the reference's at every chunk boundary (lockstep).
 #include "retrace/isa/insn.hpp"
 #include "retrace/machine/machine.hpp"
+#include "retrace/replay/digest.hpp"
 #include "retrace/replay/lockstep.hpp"
 
 #include <gtest/gtest.h>
@@ -31,6 +32,7 @@ constexpr std::uint32_t add(unsigned rd, unsigned a, unsigned b) { return enc_r(
 constexpr std::uint32_t lui(unsigned rd, std::int64_t imm) { return enc_u(imm, rd, 0x37); }
 constexpr std::uint32_t auipc(unsigned rd) { return enc_u(0, rd, 0x17); }
 constexpr std::uint32_t sd(unsigned src, unsigned base, std::int64_t off) { return enc_s(off, src, base, 3, 0x23); }
+constexpr std::uint32_t ld(unsigned rd, unsigned base, std::int64_t off) { return enc_i(off, base, 3, rd, 0x03); }
 constexpr std::uint32_t bne(unsigned a, unsigned b, std::int64_t off) { return enc_b(off, b, a, 1, 0x63); }
 constexpr std::uint32_t jal(unsigned rd, std::int64_t off) { return enc_j(off, rd, 0x6f); }
 constexpr std::uint32_t csrw(unsigned csr, unsigned rs) { return enc_i(csr, rs, 1, 0, 0x73); }
@@ -43,7 +45,8 @@ constexpr std::uint32_t spin = 0x0000006f; // jal zero,0
 constexpr std::uint32_t csrsi_mstatus_mie = 0x30046073; // csrrsi zero,mstatus,8
 constexpr unsigned time_csr = 0xc01, menvcfg = 0x30a, mtvec = 0x305, mie = 0x304, stimecmp = 0x14d,
                    mepc = 0x341, mcause = 0x342, mtval = 0x343, tselect = 0x7a0, tdata1 = 0x7a1,
-                   tdata2 = 0x7a2, tcontrol = 0x7a5;
+                   tdata2 = 0x7a2, tcontrol = 0x7a5, mstatus = 0x300, satp = 0x180, pmpcfg0 = 0x3a0,
+                   pmpaddr0 = 0x3b0;
 constexpr std::uint64_t reset_insns = 6; // the reset vector's, before the kernel's first
 
 std::string image(const std::string& name, const std::vector<std::uint32_t>& words) {
@@ -231,6 +234,73 @@ TEST(PrivEngines, CboZeroOverDecodedCodeDropsIt) {
     EXPECT_EQ(x[a3], 2u) << "illegal instruction";
     EXPECT_EQ(x[s2], virt::dram_base + 256);
     EXPECT_EQ(x[s3], 0u);
+  }
+  expect_lockstep(kernel, stop);
+}
+
+// A TLB entry never outlives the page-table entry it was made from: S-mode code loads through a
+// translation, rewrites its PTE (no sfence.vma) and loads again, 100 times. Each second load sees
+// the new frame on every engine, so when the TLB happens to be dropped cannot matter; here a
+// snapshot every few instructions (which moves RAM's page generation, and with it every TLB)
+// must not change the run. It did: the stale translation lived until the generation moved, and
+// a 2-hart Linux replay took a page fault only when snapshots were taken.
+TEST(PrivEngines, ATranslationRewrittenWithoutAFenceIsNotUsedSnapshotsOrNot) {
+  constexpr std::uint64_t root = 0x1'0000, mid = 0x1'1000, leaf = 0x1'2000, f1 = 0x2'0000, f2 = 0x2'1000;
+  constexpr std::uint64_t dram = virt::dram_base;
+  auto pte = [](std::uint64_t pa, std::uint64_t flags) { return ((pa >> 12) << 10) | flags; };
+  constexpr std::uint64_t V = 1, RWX = 14, RW = 6, AD = 192;
+  std::vector<std::uint32_t> prog(0x2'2000 / 4, 0);
+  auto put64 = [&](std::uint64_t off, std::uint64_t v) {
+    prog[off / 4] = static_cast<std::uint32_t>(v);
+    prog[off / 4 + 1] = static_cast<std::uint32_t>(v >> 32);
+  };
+  put64(root + 8 * 1, pte(dram + mid, V));          // VA 0x4000'0000 -> mid -> leaf
+  put64(root + 8 * 2, pte(dram, V | RWX | AD));      // identity gigapage: code and tables
+  put64(mid, pte(dram + leaf, V));
+  put64(leaf, pte(dram + f1, V | RW | AD));          // VA 0x4000'0000 -> f1
+  put64(f1, 1);
+  put64(f2, 2);
+  const std::vector<std::uint32_t> m_mode = {
+      addi(t0, zero, -1), csrw(pmpaddr0, t0), addi(t0, zero, 0x1f), csrw(pmpcfg0, t0), // PMP: all, RWX
+      addi(t0, zero, 8), slli(t0, t0, 60), lui(t1, 0x80000), addi(t1, t1, 0x10), add(t0, t0, t1),
+      csrw(satp, t0),                                                                     // Sv39, root
+      addi(t0, zero, 1), slli(t0, t0, 31), addi(t0, t0, 0x100), csrw(mepc, t0),
+      addi(t0, zero, 1), slli(t0, t0, 11), csrw(mstatus, t0), mret,                     // to S at 0x100
+  };
+  std::copy(m_mode.begin(), m_mode.end(), prog.begin());
+  const std::uint32_t s_mode[] = {
+      addi(s0, zero, 1), slli(s0, s0, 30),                                              // the VA
+      addi(s1, zero, 1), slli(s1, s1, 31), lui(t0, leaf), add(s1, s1, t0),               // its leaf PTE
+      lui(s2, 0x2000'8000), addi(s2, s2, 0xc7),                                         // pte(f1)
+      lui(s3, 0x2000'8000), addi(s3, s3, 0x4c7),                                        // pte(f2)
+      addi(a3, zero, 0), addi(t2, zero, 0), addi(t4, zero, 100),
+      ld(t1, s0, 0), add(a3, a3, t1),  // loop: f1's 1
+      sd(s3, s1, 0), ld(t1, s0, 0), add(a3, a3, t1), // f2's 2
+      sd(s2, s1, 0), addi(t2, t2, 1), bne(t2, t4, -28),
+      spin,
+  };
+  std::copy(std::begin(s_mode), std::end(s_mode), prog.begin() + 0x100 / 4);
+  const auto kernel = image("tlb-rewrite", prog);
+  const std::uint64_t stop = reset_insns + m_mode.size() + 13 + 100 * 8 + 10;
+  for (auto engine : all_engines) {
+    SCOPED_TRACE(Machine::engine_name(engine));
+    auto straight = machine(kernel, engine);
+    straight->run(stop);
+    EXPECT_EQ(straight->hart(0).state().priv, Priv::s);
+    EXPECT_EQ(straight->hart(0).state().x[t2], 100u);
+    EXPECT_EQ(straight->hart(0).state().x[a3], 300u) << "a load used the translation its PTE no longer gives";
+    for (std::uint64_t every : {1u, 5u, 64u}) {
+      SCOPED_TRACE(every);
+      auto m = machine(kernel, engine);
+      std::vector<MachineSnapshot> kept;
+      for (std::uint64_t at = every; at < stop; at += every) {
+        m->run(at);
+        kept.push_back(m->snapshot());
+      }
+      m->run(stop);
+      EXPECT_EQ(m->hart(0).state().x[a3], 300u);
+      EXPECT_EQ(state_digest(*m), state_digest(*straight));
+    }
   }
   expect_lockstep(kernel, stop);
 }

@@ -252,11 +252,12 @@ TEST(GdbServer, CtrlCInterruptsContinueAndReverseContinue) {
 
 TEST(GdbServer, TcpOnLoopbackAndASecondClientIsRefused) {
   const std::string log = record("hello");
+  const std::string port_file = ::testing::TempDir() + "/gdb-tcp-port.txt"; // not the working directory
   // the server prints its port; a second connection attempt must fail
   const auto r = test::run_process(
       {"bash", "-c",
-       std::string(RETRACE_CLI) + " gdb " + log + " --port 0 2>port.txt & sleep 1; " +
-           "port=$(grep -o '127.0.0.1:[0-9]*' port.txt | head -1 | cut -d: -f2); "
+       std::string(RETRACE_CLI) + " gdb " + log + " --port 0 2>" + port_file + " & sleep 1; " +
+           "port=$(grep -o '127.0.0.1:[0-9]*' " + port_file + " | head -1 | cut -d: -f2); "
            "exec 3<>/dev/tcp/127.0.0.1/$port || exit 10; "
            "printf '+$qAttached#8f' >&3; sleep 0.5; "
            "(exec 4<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && echo second-accepted || echo second-refused; "

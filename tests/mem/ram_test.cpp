@@ -54,4 +54,35 @@ TEST(Ram, SnapshotSharesUntilWritten) {
   EXPECT_EQ(visited, 1000u);
 }
 
+// A page a TLB entry was made from (mark_table): a write to it moves the generation, which
+// drops every TLB entry and with them every mark; writes elsewhere, and reads, do not.
+TEST(Ram, AWriteToAMarkedPageTableMovesTheGenerationOnce) {
+  Ram r(64 << 20);
+  write32(r, 0x3000, 1);
+  write32(r, 0x5000, 1);
+  const auto marks = r.code_marks();
+  r.mark_table(0x3008);
+  EXPECT_TRUE(r.page_has_table(0x3ff8));
+  EXPECT_FALSE(r.page_has_table(0x4000));
+  EXPECT_EQ(r.code_marks(), marks + 1); // stores to the page must be seen from now on
+  r.mark_table(0x3010);
+  EXPECT_EQ(r.code_marks(), marks + 1);
+  const auto gen = r.generation();
+  write32(r, 0x5000, 2); // another page
+  EXPECT_EQ(read32(r, 0x3000), 1u);
+  EXPECT_EQ(r.generation(), gen);
+  EXPECT_TRUE(r.note_write(0x3ffc, 4)); // a hart's store through its own page pointer
+  EXPECT_EQ(r.generation(), gen + 1);
+  EXPECT_FALSE(r.page_has_table(0x3000)); // the TLB entries are gone, and with them the mark
+  write32(r, 0x3000, 3);
+  EXPECT_EQ(r.generation(), gen + 1);
+  r.mark_table(0x3000);
+  const auto snap = r.snapshot(); // moves the generation: marks made before it are stale
+  EXPECT_FALSE(r.page_has_table(0x3000));
+  r.mark_table(0x3000);
+  write32(r, 0x2ffe, 0xabcd1234); // straddles into the marked page
+  EXPECT_FALSE(r.page_has_table(0x3000));
+  EXPECT_EQ(snap.page(3)->at(0), 3u);
+}
+
 } // namespace

@@ -2,6 +2,7 @@
 #include "guests.hpp"
 #include "subprocess.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -123,6 +124,75 @@ TEST(CliRun, DeviceOptionsAreCheckedAndRecorded) {
   EXPECT_THAT(dump.out, HasSubstr("rtc: starts at 1906545600000000000 ns since 1970\n"));
   const auto replay = run_process({RETRACE_CLI, "replay", "-q", log});
   EXPECT_EQ(replay.exit_status, 0) << replay.err;
+}
+
+} // namespace
+
+namespace {
+
+// --dump-dtb writes the tree the guest would get (as QEMU's -machine dumpdtb=) and runs
+// nothing; given back with --dtb, the same guest boots with it.
+TEST(CliRun, DumpDtbThenBootWithIt) {
+  const std::string dtb = ::testing::TempDir() + "/dumped.dtb";
+  const auto hello = retrace::test::guest_fixture("hello").elf;
+  auto r = run_process({RETRACE_CLI, "run", "--kernel", hello, "--append", "console=ttyS0 loglevel=8", "--ram", "256M",
+                        "--dump-dtb", dtb});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_EQ(r.out, ""); // nothing ran
+  EXPECT_THAT(r.err, HasSubstr("wrote the device tree"));
+  std::ifstream in(dtb, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes.substr(0, 4), std::string("\xd0\x0d\xfe\xed", 4));
+  EXPECT_THAT(bytes, HasSubstr("console=ttyS0 loglevel=8"));
+  r = run_process({RETRACE_CLI, "run", "--kernel", hello, "--dtb", dtb});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_EQ(r.out, "hello from the guest\n");
+  // a damaged one is refused before the run, naming the file
+  const std::string bad = ::testing::TempDir() + "/damaged.dtb";
+  std::ofstream(bad, std::ios::binary) << bytes.substr(0, bytes.size() / 3);
+  r = run_process({RETRACE_CLI, "run", "--kernel", hello, "--dtb", bad});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_THAT(r.err, HasSubstr(bad));
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliRun, BadBootOptionsAreUsageErrors) {
+  const auto hello = retrace::test::guest_fixture("hello").elf;
+  auto r = run_process({RETRACE_CLI, "run", "--kernel", hello, "--ram", "lots"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_THAT(r.err, HasSubstr("'lots'"));
+  r = run_process({RETRACE_CLI, "run", "--kernel", hello, "--initrd", "/nonexistent/rootfs.cpio"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent/rootfs.cpio"));
+  r = run_process({RETRACE_CLI, "run", "--kernel", hello, "--cpu", "rv32gc"});
+  EXPECT_EQ(r.exit_status, 2);
+  EXPECT_THAT(r.err, HasSubstr("rv32gc"));
+}
+
+// The log records the initrd, the command line and the given tree; a pack carries the initrd
+// and the tree, so it replays with the originals gone.
+TEST(CliRun, PackCarriesTheInitrdAndTheDeviceTree) {
+  const std::string dir = ::testing::TempDir() + "/pack-boot";
+  std::filesystem::create_directories(dir);
+  const auto hello = retrace::test::guest_fixture("hello").elf;
+  const std::string initrd = dir + "/rootfs.cpio", dtb = dir + "/tree.dtb", log = dir + "/run.rlog";
+  std::ofstream(initrd, std::ios::binary) << std::string(5000, 'r');
+  ASSERT_EQ(run_process({RETRACE_CLI, "run", "--kernel", hello, "--dump-dtb", dtb}).exit_status, 0);
+  auto r = run_process({RETRACE_CLI, "run", "--kernel", hello, "--initrd", initrd, "--dtb", dtb, "--append", "quiet",
+                        "--record", log});
+  ASSERT_EQ(r.exit_status, 0) << r.err;
+  r = run_process({RETRACE_CLI, "dump", log});
+  EXPECT_THAT(r.out, HasSubstr("initrd: " + initrd));
+  EXPECT_THAT(r.out, HasSubstr("command line: quiet"));
+  EXPECT_THAT(r.out, HasSubstr("image dtb: " + dtb));
+  ASSERT_EQ(run_process({RETRACE_CLI, "pack", log, "-o", dir + "/run.rpack"}).exit_status, 0);
+  std::filesystem::remove(initrd);
+  std::filesystem::remove(dtb);
+  r = run_process({RETRACE_CLI, "replay", log});
+  EXPECT_EQ(r.exit_status, 2); // the log alone needs the images
+  r = run_process({RETRACE_CLI, "replay", dir + "/run.rpack"});
+  EXPECT_EQ(r.exit_status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("replay matches the recording"));
 }
 
 } // namespace

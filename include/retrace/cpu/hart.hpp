@@ -487,7 +487,10 @@ private:
   // A small TLB for the other modes: guest-virtual page -> host page, per access kind. An entry
   // holds while neither this hart's translation context (m_tlb_gen: any CSR write, trap, xRET,
   // sfence.vma, restore) nor RAM's page generation has moved. Filled only for pages that are
-  // RAM end to end and that PMP allows whole, so a hit needs no further check.
+  // RAM end to end and that PMP allows whole, so a hit needs no further check. The pages of the
+  // page-table entries it was made from are marked (Ram::mark_table), and a write to one moves
+  // the generation: an entry is always what a walk would give now, so when entries go (a
+  // snapshot or a copy on write moves the generation too) never changes what the guest sees.
   struct TlbEntry {
     std::uint64_t tag = ~std::uint64_t{0}, gen = ~std::uint64_t{0}, ram_gen = ~std::uint64_t{0};
     std::uint64_t pa_page = 0;
@@ -504,6 +507,12 @@ private:
     return e.tag == (va >> Ram::page_shift) && e.gen == m_tlb_gen && e.ram_gen == m_bus.ram().generation() ? &e : nullptr;
   }
   void tlb_fill(Access kind, std::uint64_t va, std::uint64_t pa);
+  // The RAM offsets of the page-table entries the last translate() read, which a TLB entry made
+  // from it depends on (tlb_fill marks their pages, Ram::mark_table); false in m_walk_in_ram if
+  // one was outside RAM (then no entry is made).
+  std::array<std::uint64_t, 5> m_walk_ptes{};
+  unsigned m_walk_count = 0;
+  bool m_walk_in_ram = true;
   // The same for M-mode loads and stores (a store page is one page_for_write returned).
   std::uint64_t m_load_page = ~std::uint64_t{0}, m_load_generation = ~std::uint64_t{0};
   const std::uint8_t* m_load_host = nullptr;

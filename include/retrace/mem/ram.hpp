@@ -76,8 +76,9 @@ public:
     if ((lines & mask) != mask) ++m_code_marks;
     lines |= mask;
   }
-  /// Moves whenever mark_code marks a line it had not: what a cache of "this page holds no
-  /// code" (the translator's store TLB) depends on.
+  /// Moves whenever mark_code marks a line it had not, or mark_table a page it had not (under
+  /// this generation): what a cache of "stores to this page need not be seen" (the translator's
+  /// store TLB) depends on.
   [[nodiscard]] std::uint64_t code_marks() const noexcept { return m_code_marks; }
   /// Whether any line of the page containing `offset` holds decoded code.
   [[nodiscard]] bool page_has_code(std::uint64_t offset) const noexcept {
@@ -87,14 +88,37 @@ public:
   /// restored or cleared. One counter for all of RAM keeps the check before each block to one
   /// compare; code that writes next to itself pays with re-decoding.
   [[nodiscard]] std::uint64_t code_epoch() const noexcept { return m_code_epoch; }
+  // --- page tables: what the harts' TLBs depend on ---------------------------------------
+  /// Notes that the page containing `offset` holds a page-table entry a hart has just made a
+  /// TLB entry from (under the current generation()). Until the generation moves, a write to
+  /// that page moves it (note_write), which drops every TLB entry of every hart. So a TLB never
+  /// holds a translation a page walk would not give now: when its entries go (a snapshot, a
+  /// page copied on write, a restore) cannot change what the guest sees.
+  void mark_table(std::uint64_t offset) {
+    if (m_table_stamps.empty()) m_table_stamps.resize((m_size + page_size - 1) >> page_shift);
+    auto& stamp = m_table_stamps[offset >> page_shift];
+    if (stamp != m_generation + 1) {
+      stamp = m_generation + 1;
+      ++m_code_marks; // stores to this page must be seen from now on
+    }
+  }
+  /// Whether a TLB entry made under the current generation depends on the page containing
+  /// `offset` (a store there must reach note_write).
+  [[nodiscard]] bool page_has_table(std::uint64_t offset) const noexcept {
+    return !m_table_stamps.empty() && m_table_stamps[offset >> page_shift] == m_generation + 1;
+  }
+
   /// Called for every write to RAM, whoever makes it (Ram::write, and harts writing through a
-  /// page pointer via Bus::after_ram_store): self-modifying code and code loaded by a device.
-  /// True if the write changed decoded code.
+  /// page pointer via Bus::after_ram_store): self-modifying code and code loaded by a device,
+  /// and page-table entries a TLB entry was made from (then the generation moves). True if the
+  /// write changed decoded code or such a page-table entry (a running block must then end, so
+  /// the next fetch is translated again).
   bool note_write(std::uint64_t offset, std::uint64_t n) noexcept {
-    if (m_code_lines.empty()) return false;
+    const bool table = !m_table_stamps.empty() && note_table_write(offset, n);
+    if (m_code_lines.empty()) return table;
     if (n <= 8 && (offset & (page_size - 1)) + n <= page_size) [[likely]] { // one access of a hart
       if (!(m_code_lines[offset >> page_shift] & line_mask(offset, n))) [[likely]]
-        return false;
+        return table;
     }
     bool changed = false;
     while (n) {
@@ -105,7 +129,7 @@ public:
       n -= chunk;
     }
     if (changed) ++m_code_epoch; // every block is decoded again (the marks stay: the code is likely still there)
-    return changed;
+    return changed || table;
   }
 
   /// Changes whenever a host pointer from page_for_read may have gone stale (a page was
@@ -223,6 +247,17 @@ public:
   }
 
 private:
+  // A write to a page a TLB entry depends on: every TLB entry goes (and with it every stamp).
+  bool note_table_write(std::uint64_t offset, std::uint64_t n) noexcept {
+    if (n == 0) return false;
+    const std::uint64_t first = offset >> page_shift, last = (offset + n - 1) >> page_shift;
+    for (std::uint64_t p = first; p <= last; ++p)
+      if (m_table_stamps[p] == m_generation + 1) {
+        ++m_generation;
+        return true;
+      }
+    return false;
+  }
   // Bit k: bytes [64k, 64k+64) of the page hold decoded instructions.
   static std::uint64_t line_mask(std::uint64_t offset, std::uint64_t n) noexcept {
     const unsigned first = static_cast<unsigned>((offset & (page_size - 1)) >> 6);
@@ -239,6 +274,8 @@ private:
   std::vector<std::uint64_t> m_code_lines; // per page, allocated when code is first marked
   std::uint64_t m_code_epoch = 0;
   std::uint64_t m_code_marks = 0;
+  // Per page: generation()+1 when mark_table last marked it (stale once the generation moves).
+  std::vector<std::uint64_t> m_table_stamps;
   std::vector<std::shared_ptr<Chunk>> m_chunks;
   std::vector<std::uint8_t> m_chunk_shared; // 1: a snapshot may hold this chunk
   std::uint64_t m_generation = 0;
