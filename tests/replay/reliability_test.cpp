@@ -33,7 +33,8 @@ using test::write_bytes;
 // The sample: the echo guest with two inputs, a digest every 500 instructions (so many
 // chunks), to its exit.
 std::string sample_log() {
-  const std::string path = temp("sample.rlog");
+  // one file per test: ctest runs these tests in parallel, in the same temp directory
+  const std::string path = temp(std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-sample.rlog");
   MachineSpec spec;
   spec.kernel = test::guest_fixture("uart-echo").elf;
   Machine m(spec);
@@ -132,8 +133,9 @@ TEST(Reliability, EveryTruncationOfALogIsAnErrorOrReplaysItsValidPrefix) {
 }
 
 TEST(Reliability, TenThousandRandomByteFlipsAreErrorsOrCaughtNeverCrashes) {
-  const std::string full = bytes_of(sample_log());
-  const std::uint64_t full_end = LogReader::read(temp("sample.rlog")).end()->icount;
+  const std::string sample = sample_log();
+  const std::string full = bytes_of(sample);
+  const std::uint64_t full_end = LogReader::read(sample).end()->icount;
   const std::string path = temp("flipped.rlog");
   std::mt19937_64 rng(10'000);
   Outcome o;

@@ -164,7 +164,7 @@ std::string make_random_stream(std::uint64_t seed, std::size_t words, StreamMode
     if (kind < 11) { // t1 = a device address; one access through it
       const auto& win = windows[rng() % std::size(windows)];
       const std::uint64_t off = rng() % 4 ? rng() % std::min<std::uint64_t>(win.size, 0x100) : rng() % win.size;
-      const auto addr = static_cast<std::int64_t>((win.base + off) & ~std::uint64_t{rng() % 2 ? 7 : 0});
+      const auto addr = static_cast<std::int64_t>((win.base + off) & ~(rng() % 2 ? std::uint64_t{7} : std::uint64_t{0}));
       const std::int64_t hi = (addr + 0x800) & ~std::int64_t{0xfff};
       w.push_back(enc_u(hi, t1, 0x37));                 // lui t1, hi
       w.push_back(enc_i(addr - hi, t1, 0, t1, 0x13));   // addi t1, t1, lo
