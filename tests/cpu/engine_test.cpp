@@ -8,6 +8,8 @@
 #include "retrace/replay/digest.hpp"
 #include "retrace/replay/lockstep.hpp"
 
+#include "engine_harness.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -19,6 +21,7 @@ namespace {
 
 using namespace retrace;
 using namespace retrace::isa;
+using namespace retrace::test;
 
 // Registers by ABI name.
 enum : unsigned { zero = 0, ra = 1, t0 = 5, t1 = 6, t2 = 7, s0 = 8, s1 = 9, a0 = 10, a1 = 11, a2 = 12, a3 = 13, s2 = 18, s3 = 19 };
@@ -36,43 +39,6 @@ std::uint32_t bne(unsigned a, unsigned b, std::int64_t off) { return enc_b(off, 
 std::uint32_t jalr(unsigned rd, unsigned base) { return enc_i(0, base, 0, rd, 0x67); }
 constexpr std::uint32_t spin = 0x0000006f; // jal zero, 0
 constexpr std::uint64_t reset_insns = 6;     // the reset vector's, before the kernel's first
-
-std::string image(const std::string& name, const std::vector<std::uint32_t>& words) {
-  const std::string path = ::testing::TempDir() + "/engine-" + name + ".bin";
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(words.data()), static_cast<std::streamsize>(words.size() * 4));
-  return path;
-}
-
-std::unique_ptr<Machine> machine(const std::string& kernel, Machine::Engine engine) {
-  MachineSpec spec;
-  spec.kernel = kernel;
-  spec.ram_size = 16 << 20;
-  auto m = std::make_unique<Machine>(spec);
-  m->set_engine(engine);
-  return m;
-}
-
-constexpr Machine::Engine all_engines[] = {Machine::Engine::reference, Machine::Engine::blocks, Machine::Engine::jit};
-constexpr Machine::Engine fast_engines[] = {Machine::Engine::blocks, Machine::Engine::jit};
-
-// Every engine ends in the same state as the reference, also when stopped every few
-// instructions (so blocks are cut by the budget at every possible point).
-void expect_lockstep(const std::string& kernel, std::uint64_t stop) {
-  for (auto engine : fast_engines) {
-    for (std::uint64_t chunk : {3u, 64u, 4096u}) {
-      LockstepOptions o;
-      o.engine = engine;
-      o.stop = stop;
-      o.max_chunk = chunk;
-      o.digest_every = 97;
-      const auto r = lockstep([&] { return machine(kernel, engine); }, o);
-      EXPECT_FALSE(r.difference) << Machine::engine_name(engine) << ", chunks up to " << chunk << ": "
-                                 << r.difference->describe();
-      EXPECT_EQ(r.icount, stop);
-    }
-  }
-}
 
 // A loop that rewrites the instruction right after its own store, in the block the store is in:
 // each pass adds one more than the last. Before it, each pass also stores to a data word in the

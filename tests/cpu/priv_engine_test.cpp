@@ -8,6 +8,8 @@
 #include "retrace/replay/digest.hpp"
 #include "retrace/replay/lockstep.hpp"
 
+#include "engine_harness.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -19,6 +21,7 @@ namespace {
 
 using namespace retrace;
 using namespace retrace::isa;
+using namespace retrace::test;
 
 enum : unsigned {
   zero = 0, ra = 1, t0 = 5, t1 = 6, t2 = 7, s0 = 8, s1 = 9, a0 = 10, a1 = 11, a3 = 13,
@@ -48,41 +51,6 @@ constexpr unsigned time_csr = 0xc01, menvcfg = 0x30a, mtvec = 0x305, mie = 0x304
                    tdata2 = 0x7a2, tcontrol = 0x7a5, mstatus = 0x300, satp = 0x180, pmpcfg0 = 0x3a0,
                    pmpaddr0 = 0x3b0;
 constexpr std::uint64_t reset_insns = 6; // the reset vector's, before the kernel's first
-
-std::string image(const std::string& name, const std::vector<std::uint32_t>& words) {
-  const std::string path = ::testing::TempDir() + "/priv-engine-" + name + ".bin";
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(words.data()), static_cast<std::streamsize>(words.size() * 4));
-  return path;
-}
-
-std::unique_ptr<Machine> machine(const std::string& kernel, Machine::Engine engine) {
-  MachineSpec spec;
-  spec.kernel = kernel;
-  spec.ram_size = 16 << 20;
-  auto m = std::make_unique<Machine>(spec);
-  m->set_engine(engine);
-  return m;
-}
-
-constexpr Machine::Engine all_engines[] = {Machine::Engine::reference, Machine::Engine::blocks, Machine::Engine::jit};
-constexpr Machine::Engine fast_engines[] = {Machine::Engine::blocks, Machine::Engine::jit};
-
-void expect_lockstep(const std::string& kernel, std::uint64_t stop) {
-  for (auto engine : fast_engines) {
-    for (std::uint64_t chunk : {3u, 64u, 4096u}) {
-      LockstepOptions o;
-      o.engine = engine;
-      o.stop = stop;
-      o.max_chunk = chunk;
-      o.digest_every = 97;
-      const auto r = lockstep([&] { return machine(kernel, engine); }, o);
-      EXPECT_FALSE(r.difference) << Machine::engine_name(engine) << ", chunks up to " << chunk << ": "
-                                 << r.difference->describe();
-      EXPECT_EQ(r.icount, stop);
-    }
-  }
-}
 
 // A periodic supervisor timer in M-mode (STI not delegated, so M takes it): stimecmp = 50, and
 // the handler adds 7 each time. mtime is icount / 100, so the k-th interrupt is taken by the
