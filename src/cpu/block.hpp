@@ -102,8 +102,6 @@ struct Hart::Block {
   std::uint32_t count = 0;       // instructions, not counting the end marker
   std::uint32_t bytes = 0;
   bool threaded = false; // labels filled in (run() owns the label table)
-  const void* jit = nullptr;  // x86-64 translation (jit_x64.cpp), valid while jit_gen is current
-  std::uint64_t jit_gen = 0;
   struct Insn {
     const void* label;
     std::uint16_t op; // isa::Op, or op_count for the end marker
@@ -122,7 +120,7 @@ struct Hart::Block {
 // for 8 MB of blocks.
 struct Hart::BlockCache {
   std::array<std::uint64_t, blocks::cache_blocks> pa;    // physical address of the first instruction
-  std::array<std::uint64_t, blocks::cache_blocks> stamp; // Ram::code_epoch when decoded
+  std::array<std::uint64_t, blocks::cache_blocks> stamp; // Ram::code_stamp of its page when decoded
   std::array<bool, blocks::cache_blocks> constructed{};
   Block* storage; // cache_blocks blocks' worth of raw memory; slot k is built on first use
 
@@ -138,18 +136,23 @@ struct Hart::BlockCache {
 
 // The block that starts at pc, decoded if need be; nullptr if pc cannot start one (step() then
 // fetches it: a TLB miss, PMP-checked M-mode, outside RAM, or an instruction a block cannot hold).
-[[gnu::always_inline]] inline Hart::Block* Hart::block_at(u64 pc) {
-  u64 pa = 0;
+[[gnu::always_inline]] inline bool Hart::block_pa(u64 pc, u64& pa) {
   if (m_s.priv == Priv::m) {
-    if (m_pmp_locked || !m_bus.in_ram(pc, 2)) return nullptr;
+    if (m_pmp_locked || !m_bus.in_ram(pc, 2)) return false;
     pa = pc;
   } else {
     const auto* e = tlb_hit(Access::fetch, pc);
-    if (!e) return nullptr; // step() walks the page table and fills the TLB
+    if (!e) return false; // step() walks the page table and fills the TLB
     pa = (e->pa_page << Ram::page_shift) | (pc & (Ram::page_size - 1));
   }
+  return true;
+}
+
+[[gnu::always_inline]] inline Hart::Block* Hart::block_at(u64 pc) {
+  u64 pa = 0;
+  if (!block_pa(pc, pa)) return nullptr;
   if (!m_blocks) m_blocks.reset(new BlockCache);
-  const u64 stamp = m_bus.ram().code_epoch();
+  const u64 stamp = m_bus.ram().code_stamp(pa - m_bus.ram_base());
   auto& cache = *m_blocks;
   const std::size_t slot = ((pa >> 1) ^ (pa >> 13)) & (blocks::cache_blocks - 1);
   if (cache.pa[slot] == pa && cache.stamp[slot] == stamp) return &cache.storage[slot];

@@ -131,7 +131,6 @@ Hart::Block* Hart::build_block(Block& b, u64 pa) {
   b.insns[b.count] = {nullptr, static_cast<std::uint16_t>(isa::op_count), 0, static_cast<std::uint16_t>(off - off0),
                       {}, 0, {}};
   b.threaded = false;
-  b.jit = nullptr;
   b.bytes = static_cast<std::uint32_t>(off - off0);
 
   ram.mark_code(off0, b.bytes);

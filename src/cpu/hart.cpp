@@ -89,7 +89,6 @@ Hart::Hart(unsigned hartid, Bus& bus, const TimeSource& time) : m_hartid(hartid)
 }
 
 void Hart::reset(u64 reset_pc) {
-  ++m_tlb_gen;
   const isa::ExtSet ext = m_s.ext; // configuration, not reset
   m_s = HartState{};
   m_s.ext = ext;
@@ -98,6 +97,7 @@ void Hart::reset(u64 reset_pc) {
   m_s.misa = misa_for(ext);
   m_s.mstatus = (2ull << 32) | (2ull << 34); // UXL = SXL = 64
   update_pmp_summary();
+  tlb_context_changed();
   update_trigger_summary();
 }
 
@@ -257,7 +257,12 @@ bool Hart::fetch(u64 va, std::uint32_t& raw, std::uint8_t& len) {
 // --- traps and interrupts --------------------------------------------------------------------
 
 void Hart::take_trap(u64 cause, u64 tval, bool interrupt) {
-  ++m_tlb_gen; // the privilege level changes
+  const u64 mstatus_before = m_s.mstatus;
+  struct PrivChanged { // however the trap is taken below
+    Hart& h;
+    u64 before;
+    ~PrivChanged() { h.tlb_priv_changed(before); }
+  } priv_changed{*this, mstatus_before};
   const u64 bit = 1ull << cause;
   const bool to_s = m_s.priv != Priv::m && ((interrupt ? m_s.mideleg : m_s.medeleg) & bit);
   const u64 mcause = interrupt ? ((1ull << 63) | cause) : cause;
@@ -318,8 +323,8 @@ bool Hart::take_pending_interrupt() {
 }
 
 void Hart::exec_mret() {
-  ++m_tlb_gen;
   if (m_s.priv != Priv::m) return illegal();
+  const u64 mstatus_before = m_s.mstatus;
   u64 st = m_s.mstatus;
   const auto mpp = static_cast<Priv>((st & ms::mpp) >> 11);
   st = (st & ms::mpie) ? (st | ms::mie) : (st & ~ms::mie);
@@ -330,11 +335,12 @@ void Hart::exec_mret() {
   m_s.priv = mpp;
   m_s.tcontrol = (m_s.tcontrol & 0x80) | ((m_s.tcontrol >> 4) & 8); // MTE = MPTE
   m_npc = m_s.mepc;
+  tlb_priv_changed(mstatus_before);
 }
 
 void Hart::exec_sret() {
-  ++m_tlb_gen;
   if (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::tsr))) return illegal();
+  const u64 mstatus_before = m_s.mstatus;
   u64 st = m_s.mstatus;
   const Priv spp = (st & ms::spp) ? Priv::s : Priv::u;
   st = (st & ms::spie) ? (st | ms::sie) : (st & ~ms::sie);
@@ -344,6 +350,7 @@ void Hart::exec_sret() {
   m_s.mstatus = st;
   m_s.priv = spp;
   m_npc = m_s.sepc;
+  tlb_priv_changed(mstatus_before);
 }
 
 void Hart::exec_wfi() {
@@ -353,9 +360,8 @@ void Hart::exec_wfi() {
 }
 
 void Hart::exec_sfence_vma() {
-  ++m_tlb_gen;
+  tlb_context_changed(); // drops every cached translation, whatever the operands
   if (m_s.priv == Priv::u || (m_s.priv == Priv::s && (m_s.mstatus & ms::tvm))) return illegal();
-  // The TLB generation moved above, which drops every cached translation, whatever the operands.
 }
 
 void Hart::exec_sfence_w_inval() {
@@ -789,8 +795,17 @@ bool Hart::csr_read(unsigned n, u64& v) {
   return false;
 }
 
+// A CSR write that may change translation (satp, mstatus's SUM, MXR, MPRV and MPP, menvcfg,
+// PMP) starts new TLB contexts; the others (sscratch, sepc, sie, ...: most of an OS's) keep them.
 bool Hart::csr_write(unsigned n, u64 v) {
-  ++m_tlb_gen; // satp, mstatus (MPRV, SUM, MXR), PMP: any CSR write may change translation
+  const u64 satp = m_s.satp, mstatus = mstatus_xlate(m_s.mstatus), menvcfg = m_s.menvcfg;
+  const bool ok = csr_write_value(n, v);
+  const bool pmp = (n >= 0x3a0 && n <= 0x3ef) || n == 0x747; // pmpcfg*, pmpaddr*, mseccfg
+  if (pmp || satp != m_s.satp || mstatus != mstatus_xlate(m_s.mstatus) || menvcfg != m_s.menvcfg) tlb_context_changed();
+  return ok;
+}
+
+bool Hart::csr_write_value(unsigned n, u64 v) {
   switch (n) {
   case csr::fflags: m_s.fcsr = (m_s.fcsr & ~31u) | (v & 31); fp_dirty(); return true;
   case csr::frm: m_s.fcsr = (m_s.fcsr & 31u) | static_cast<std::uint32_t>((v & 7) << 5); fp_dirty(); return true;

@@ -342,7 +342,20 @@ alignas(4096) const std::uint8_t zero_page[Ram::page_size] = {};
 
 // The code buffer and its bookkeeping, one per hart.
 struct Hart::Jit {
-  static constexpr std::size_t buffer_size = 16u << 20;
+  static constexpr std::size_t buffer_size = 64u << 20; // reserved, touched as it fills
+  // Translations by physical address, apart from the block cache: a block the block cache
+  // evicted (an OS kernel has far more blocks than its 4096 slots) is not translated again.
+  // An entry holds while its page's Ram::code_stamp and the buffer's gen are unchanged.
+  struct Entry {
+    u64 pa = ~u64{0};
+    u64 stamp = 0;
+    u64 gen = 0;
+    const void* code = nullptr;
+    u64 count = 0;
+  };
+  static constexpr std::size_t table_entries = 1u << 16;
+  std::vector<Entry> table = std::vector<Entry>(table_entries);
+  static std::size_t slot(u64 pa) noexcept { return ((pa >> 1) ^ (pa >> 17)) & (table_entries - 1); }
   static constexpr std::size_t block_reserve = 64u << 10; // the most one block's code can need
 
   std::uint8_t* buffer = nullptr;
@@ -1111,35 +1124,45 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
   u64* link = nullptr; // a slot of the block that just ended, to be linked to the next one
   u64 link_gen = 0;
 
+  const Ram& ram = h.m_bus.ram();
   for (;;) {
     if (c.executed >= budget) break;
     const bool interrupt = (h.m_s.mip & h.m_s.mie) != 0 && h.takeable_interrupts() != 0;
-    Hart::Block* b = (h.m_s.waiting || interrupt || h.triggers_armed()) ? nullptr : h.block_at(h.m_s.pc);
-    const Ram& ram = h.m_bus.ram();
-    if (b && j.code_epoch != ram.code_epoch()) {
-      j.reset();
-      j.code_epoch = ram.code_epoch();
-    }
-    if (b && (b->jit == nullptr || b->jit_gen != j.gen)) {
-      const void* code = translate(j, *b, h.m_s.pc);
-      if (!code) {
+    const void* jit = nullptr;
+    u64 count = 0;
+    u64 pa = 0;
+    if (!h.m_s.waiting && !interrupt && !h.triggers_armed() && h.block_pa(h.m_s.pc, pa)) {
+      if (j.code_epoch != ram.code_epoch()) { // RAM restored or cleared: no translation holds
         j.reset();
-        code = translate(j, *b, h.m_s.pc);
+        j.code_epoch = ram.code_epoch();
       }
-      b->jit = code;
-      b->jit_gen = j.gen;
+      auto& te = j.table[Hart::Jit::slot(pa)];
+      const u64 stamp = ram.code_stamp(pa - h.m_bus.ram_base());
+      if (te.pa == pa && te.stamp == stamp && te.gen == j.gen) {
+        jit = te.code;
+        count = te.count;
+      } else if (Hart::Block* b = h.block_at(h.m_s.pc)) {
+        jit = translate(j, *b, h.m_s.pc);
+        if (!jit) {
+          j.reset();
+          jit = translate(j, *b, h.m_s.pc);
+        }
+        count = b->count;
+        // After block_at, which marks the block's lines: the stamp it was decoded under.
+        if (jit) te = {pa, ram.code_stamp(pa - h.m_bus.ram_base()), j.gen, jit, count};
+      }
     }
-    if (!b || !b->jit || b->count > budget - c.executed) {
+    if (!jit || count > budget - c.executed) {
       flush_counters(c.executed);
       r.executed = c.executed;
       return h.step_last(r, icount);
     }
-    if (link && link_gen == j.gen) *link = reinterpret_cast<std::uintptr_t>(b->jit);
+    if (link && link_gen == j.gen) *link = reinterpret_cast<std::uintptr_t>(jit);
     link = nullptr;
     refresh_key(c); // block_at may have marked new code lines
 
     c.entry = h.m_s.pc;
-    const int code = j.enter(&c, b->jit);
+    const int code = j.enter(&c, jit);
     icount = c.icount_base + c.executed;
     if (code == exit_next) {
       h.m_s.pc = c.next_pc;

@@ -138,7 +138,7 @@ public:
     m_s = s;
     update_pmp_summary();
     update_trigger_summary();
-    ++m_tlb_gen;
+    tlb_context_changed();
     if (new_extensions) apply_extensions();
   }
 
@@ -411,11 +411,15 @@ private:
   [[nodiscard]] std::uint64_t takeable_interrupts() const noexcept;
   bool csr_read(unsigned number, std::uint64_t& v);
   bool csr_write(unsigned number, std::uint64_t v);
+  bool csr_write_value(unsigned number, std::uint64_t v);
   void update_pmp_summary() noexcept;
   void execute(isa::Op op, isa::Insn insn);
   struct Block;
   struct BlockCache;
   Block* block_at(std::uint64_t pc);
+  // The physical address a block starting at pc is cached under, if one can start there
+  // without step() (block.hpp).
+  bool block_pa(std::uint64_t pc, std::uint64_t& pa);
   // What run() and run_jit() share (block_engine.cpp), off their hot paths. The instruction
   // that ends a call through step(), with mcycle and minstret already up to date:
   RunResult step_last(RunResult r, std::uint64_t& icount);
@@ -485,8 +489,12 @@ private:
   std::array<bool, isa::op_count + 1> m_op_enabled{};
   bool m_rvc_enabled = true;
   // A small TLB for the other modes: guest-virtual page -> host page, per access kind. An entry
-  // holds while neither this hart's translation context (m_tlb_gen: any CSR write, trap, xRET,
-  // sfence.vma, restore) nor RAM's page generation has moved. Filled only for pages that are
+  // holds while neither the translation context it was made in (m_tlb_gen) nor RAM's page
+  // generation has moved. Each privilege level has its own context generation, so a trap or
+  // an xRET only switches m_tlb_gen between them and the entries of the level left stay for
+  // its return (an OS traps and returns all the time, docs/performance.md). What changes
+  // translation moves all of them: satp, SUM, MXR, MPRV (with MPP while it is set), menvcfg,
+  // PMP, sfence.vma, a restore. Filled only for pages that are
   // RAM end to end and that PMP allows whole, so a hit needs no further check. The pages of the
   // page-table entries it was made from are marked (Ram::mark_table), and a write to one moves
   // the generation: an entry is always what a walk would give now, so when entries go (a
@@ -498,7 +506,24 @@ private:
   };
   static constexpr std::size_t tlb_size = 256;
   std::array<TlbEntry, tlb_size> m_tlb_fetch{}, m_tlb_load{}, m_tlb_store{};
-  std::uint64_t m_tlb_gen = 0;
+  std::uint64_t m_tlb_gen = 0;                // the current privilege level's context generation
+  std::array<std::uint64_t, 4> m_priv_gen{};  // per privilege level (Priv's value)
+  std::uint64_t m_tlb_counter = 0;            // where new generations come from
+  // Translation changed for every privilege level: no entry made before holds.
+  void tlb_context_changed() noexcept {
+    for (auto& g : m_priv_gen) g = ++m_tlb_counter;
+    m_tlb_gen = m_priv_gen[static_cast<unsigned>(m_s.priv)];
+  }
+  // What translation depends on in mstatus, given the rest: MPP only while MPRV is set.
+  static std::uint64_t mstatus_xlate(std::uint64_t mstatus) noexcept {
+    constexpr std::uint64_t mprv = 1ull << 17, sum = 1ull << 18, mxr = 1ull << 19, mpp = 3ull << 11;
+    return mstatus & ((mstatus & mprv) ? (mprv | sum | mxr | mpp) : (sum | mxr));
+  }
+  // After a trap or an xRET: the new level's context, or a new one for all if mstatus changed it.
+  void tlb_priv_changed(std::uint64_t mstatus_before) noexcept {
+    if (mstatus_xlate(mstatus_before) != mstatus_xlate(m_s.mstatus)) tlb_context_changed();
+    else m_tlb_gen = m_priv_gen[static_cast<unsigned>(m_s.priv)];
+  }
   std::array<TlbEntry, tlb_size>& tlb_for(Access kind) noexcept {
     return kind == Access::fetch ? m_tlb_fetch : kind == Access::load ? m_tlb_load : m_tlb_store;
   }

@@ -67,10 +67,13 @@ public:
   }
   // --- decoded code: what the hart's block cache depends on --------------------------------
   /// Notes that [offset, offset+n) (inside one page) holds instructions a hart has decoded.
-  /// A later write to one of those bytes (to the same 64-byte line, in fact) moves
-  /// code_epoch(), which drops every decoded block.
+  /// A later write to one of those bytes (to the same 64-byte line, in fact) moves that page's
+  /// code_stamp(), which drops the page's decoded blocks, and no other page's.
   void mark_code(std::uint64_t offset, std::uint64_t n) {
-    if (m_code_lines.empty()) m_code_lines.resize((m_size + page_size - 1) >> page_shift);
+    if (m_code_lines.empty()) {
+      m_code_lines.resize((m_size + page_size - 1) >> page_shift);
+      m_code_versions.resize(m_code_lines.size());
+    }
     auto& lines = m_code_lines[offset >> page_shift];
     const std::uint64_t mask = line_mask(offset, n);
     if ((lines & mask) != mask) ++m_code_marks;
@@ -84,10 +87,18 @@ public:
   [[nodiscard]] bool page_has_code(std::uint64_t offset) const noexcept {
     return !m_code_lines.empty() && m_code_lines[offset >> page_shift] != 0;
   }
-  /// Moves whenever decoded instructions may have changed: a write to a marked line, or RAM
-  /// restored or cleared. One counter for all of RAM keeps the check before each block to one
-  /// compare; code that writes next to itself pays with re-decoding.
+  /// Moves whenever decoded instructions anywhere may have changed: RAM restored or cleared.
   [[nodiscard]] std::uint64_t code_epoch() const noexcept { return m_code_epoch; }
+  /// What a block decoded from the page containing `offset` was decoded under: moves with
+  /// code_epoch() and whenever a marked line of that page is written. Per page, because an OS
+  /// reuses pages that held code for data all the time (docs/performance.md); a write drops
+  /// only the blocks of its own page.
+  [[nodiscard]] std::uint64_t code_stamp(std::uint64_t offset) const noexcept {
+    const std::uint64_t v = m_code_versions.empty() ? 0 : m_code_versions[offset >> page_shift];
+    return (m_code_epoch << 32) ^ v;
+  }
+  /// Counts writes that changed decoded code (any page): for statistics and tests.
+  [[nodiscard]] std::uint64_t code_writes() const noexcept { return m_code_writes; }
   // --- page tables: what the harts' TLBs depend on ---------------------------------------
   /// Notes that the page containing `offset` holds a page-table entry a hart has just made a
   /// TLB entry from (under the current generation()). Until the generation moves, a write to
@@ -124,11 +135,18 @@ public:
     while (n) {
       const std::uint64_t in_page = offset & (page_size - 1);
       const std::uint64_t chunk = std::min(n, page_size - in_page);
-      if (m_code_lines[offset >> page_shift] & line_mask(offset, chunk)) changed = true;
+      auto& lines = m_code_lines[offset >> page_shift];
+      if (lines & line_mask(offset, chunk)) {
+        // The page's blocks are decoded again when next run, which marks their lines again. Until
+        // then the page is data: its stores need not be seen (a page reused for data stays fast).
+        changed = true;
+        lines = 0;
+        ++m_code_versions[offset >> page_shift];
+        ++m_code_writes;
+      }
       offset += chunk;
       n -= chunk;
     }
-    if (changed) ++m_code_epoch; // every block is decoded again (the marks stay: the code is likely still there)
     return changed || table;
   }
 
@@ -272,7 +290,9 @@ private:
 
   std::uint64_t m_size;
   std::vector<std::uint64_t> m_code_lines; // per page, allocated when code is first marked
+  std::vector<std::uint32_t> m_code_versions; // per page: moves when a marked line is written
   std::uint64_t m_code_epoch = 0;
+  std::uint64_t m_code_writes = 0;
   std::uint64_t m_code_marks = 0;
   // Per page: generation()+1 when mark_table last marked it (stale once the generation moves).
   std::vector<std::uint64_t> m_table_stamps;
