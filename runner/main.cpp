@@ -61,6 +61,7 @@ struct RunOptions {
   std::string chaos;               // "", or "MIN..MAX" quantum bounds
   bool stats = false;              // print the instruction count and speed at the end
   std::string engine = "jit";      // or "blocks" or "reference"
+  bool perf_map = false;            // --perf-map: /tmp/perf-PID.map for perf report
   std::string ram;                 // "", or a size as QEMU's -m takes it
   std::string dump_dtb;            // write the device tree here and exit (QEMU's dumpdtb=)
 };
@@ -138,6 +139,14 @@ int cmd_run(RunOptions& o) {
     return 0;
   }
   m.set_engine(parse_engine(o.engine));
+  // perf's convention for code it cannot find in a file: /tmp/perf-PID.map, START SIZE NAME.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> perf_map(nullptr, &std::fclose);
+  if (o.perf_map) {
+    const std::string path = fmt::format("/tmp/perf-{}.map", ::getpid());
+    perf_map.reset(std::fopen(path.c_str(), "w"));
+    if (!perf_map) throw retrace::Error(retrace::Errc::io, "cannot write the perf map", {path, {}, {}});
+    m.set_perf_map(perf_map.get());
+  }
   std::FILE* out = stdout;
   std::setvbuf(out, nullptr, _IONBF, 0); // a console: prompts without a newline must show at once
   // Expect-style console script: when the output ends with the next pattern, send its reply.
@@ -583,6 +592,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.spec.seed, "Seed for device randomness: disk jitter and errors, virtio-rng, rng-seed")
       ->capture_default_str();
   run_cmd->add_flag("--stats", run.stats, "At the end, print the instruction count and the speed to stderr");
+  run_cmd->add_flag("--perf-map", run.perf_map,
+                    "Write /tmp/perf-PID.map naming each translated block's guest addresses, for perf report on the host");
   run_cmd->add_option("--engine", run.engine,
                       "Engine: 'jit' (blocks translated to x86-64), 'blocks' (threaded interpreter) or 'reference' (one "
                       "instruction at a time); all give the same result")

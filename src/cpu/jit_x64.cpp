@@ -35,6 +35,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <unordered_map>
 #include <vector>
 
 #if defined(__x86_64__) && defined(__linux__)
@@ -342,7 +343,9 @@ alignas(4096) const std::uint8_t zero_page[Ram::page_size] = {};
 
 // The code buffer and its bookkeeping, one per hart.
 struct Hart::Jit {
-  static constexpr std::size_t buffer_size = 64u << 20; // reserved, touched as it fills
+  // Reserved, and touched only as it fills: a Linux boot translates about 31,000 blocks into
+  // 48 MB (docs/performance.md). A full buffer drops every translation.
+  static constexpr std::size_t buffer_size = 256u << 20;
   // Translations by physical address, apart from the block cache: a block the block cache
   // evicted (an OS kernel has far more blocks than its 4096 slots) is not translated again.
   // An entry holds while its page's Ram::code_stamp and the buffer's gen are unchanged.
@@ -355,6 +358,9 @@ struct Hart::Jit {
   };
   static constexpr std::size_t table_entries = 1u << 16;
   std::vector<Entry> table = std::vector<Entry>(table_entries);
+  // Every translation in the buffer, by physical address: a block whose table slot another
+  // took is found here instead of being translated again. Only looked up, never iterated.
+  std::unordered_map<u64, Entry> all;
   static std::size_t slot(u64 pa) noexcept { return ((pa >> 1) ^ (pa >> 17)) & (table_entries - 1); }
   static constexpr std::size_t block_reserve = 64u << 10; // the most one block's code can need
 
@@ -367,7 +373,6 @@ struct Hart::Jit {
   const std::uint8_t* common_exit = nullptr;
   const std::uint8_t* budget_exit = nullptr;
   std::uint8_t* code_start = nullptr; // past the shared stubs
-  JitCtx ctx;
 
   Jit() {
     void* p = ::mmap(nullptr, buffer_size, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -412,11 +417,23 @@ struct Hart::Jit {
 
   void reset() {
     cursor = code_start;
+    all.clear();
     ++gen;
   }
 };
 
-void Hart::JitDeleter::operator()(Jit* j) const noexcept { delete j; }
+// What translated code needs of one hart: its context, with its TLBs.
+struct Hart::JitHart {
+  JitCtx ctx;
+};
+void Hart::JitHartDeleter::operator()(JitHart* j) const noexcept { delete j; }
+
+void Hart::share_translations(Hart& other) {
+  if (m_jit && m_jit == other.m_jit) return;
+  if (m_s.ext != other.m_s.ext || this == &other) return;
+  if (!other.m_jit) other.m_jit = std::make_shared<Jit>();
+  m_jit = other.m_jit;
+}
 
 // What translated code calls, and the translator itself.
 struct JitRuntime {
@@ -1090,7 +1107,8 @@ struct JitRuntime {
 };
 
 Hart::RunResult Hart::run_jit(u64 budget, u64& icount, const bool& attention) {
-  if (!m_jit) m_jit.reset(new Jit);
+  if (!m_jit) m_jit = std::make_shared<Jit>();
+  if (!m_jit_hart) m_jit_hart.reset(new JitHart);
   if (!m_jit->buffer) return run(budget, icount, attention);
   return JitRuntime::run(*this, budget, icount, attention);
 }
@@ -1098,7 +1116,7 @@ Hart::RunResult Hart::run_jit(u64 budget, u64& icount, const bool& attention) {
 // The dispatcher: Hart::run's loop, with translated blocks instead of threaded ones.
 Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& attention) {
   Hart::Jit& j = *h.m_jit;
-  JitCtx& c = j.ctx;
+  JitCtx& c = h.m_jit_hart->ctx;
   c.hart = &h;
   c.x = h.m_s.x.data();
   c.icount = &icount;
@@ -1138,6 +1156,10 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
       }
       auto& te = j.table[Hart::Jit::slot(pa)];
       const u64 stamp = ram.code_stamp(pa - h.m_bus.ram_base());
+      if (te.pa != pa || te.stamp != stamp || te.gen != j.gen) {
+        const auto found = j.all.find(pa);
+        if (found != j.all.end() && found->second.stamp == stamp && found->second.gen == j.gen) te = found->second;
+      }
       if (te.pa == pa && te.stamp == stamp && te.gen == j.gen) {
         jit = te.code;
         count = te.count;
@@ -1148,8 +1170,12 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
           jit = translate(j, *b, h.m_s.pc);
         }
         count = b->count;
+        if (jit && h.m_perf_map)
+          std::fprintf(h.m_perf_map, "%lx %lx guest_pa_%llx_va_%llx_%u_insns\n", reinterpret_cast<unsigned long>(jit),
+                       static_cast<unsigned long>(j.cursor - static_cast<const std::uint8_t*>(jit)),
+                       static_cast<unsigned long long>(pa), static_cast<unsigned long long>(h.m_s.pc), b->count);
         // After block_at, which marks the block's lines: the stamp it was decoded under.
-        if (jit) te = {pa, ram.code_stamp(pa - h.m_bus.ram_base()), j.gen, jit, count};
+        if (jit) j.all[pa] = te = {pa, ram.code_stamp(pa - h.m_bus.ram_base()), j.gen, jit, count};
       }
     }
     if (!jit || count > budget - c.executed) {
@@ -1199,7 +1225,9 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
 #else // no translator on this host: the block engine runs instead
 
 struct Hart::Jit {};
-void Hart::JitDeleter::operator()(Jit* j) const noexcept { delete j; }
+struct Hart::JitHart {};
+void Hart::JitHartDeleter::operator()(JitHart* j) const noexcept { delete j; }
+void Hart::share_translations(Hart&) {}
 Hart::RunResult Hart::run_jit(std::uint64_t budget, std::uint64_t& icount, const bool& attention) {
   return run(budget, icount, attention);
 }

@@ -466,6 +466,7 @@ RunResult Machine::run(std::uint64_t stop) {
     bool waiting = false;
     std::uint64_t n = 0;
     if (m_engine != Engine::reference && !m_on_step) {
+      if (m_engine == Engine::jit && m_current != 0) h.share_translations(*m_harts[0]); // one kernel, translated once
       std::uint64_t watch = m_pc_watch && !m_pc_watch_hit ? *m_pc_watch : ~std::uint64_t{0};
       while (n < budget) {
         const Hart::RunResult r = m_engine == Engine::jit && watch == ~std::uint64_t{0}

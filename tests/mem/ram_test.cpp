@@ -85,4 +85,28 @@ TEST(Ram, AWriteToAMarkedPageTableMovesTheGenerationOnce) {
   EXPECT_EQ(snap.page(3)->at(0), 3u);
 }
 
+// An OS reuses pages that held code for data: a write to decoded code drops that page's
+// blocks only (its code stamp moves), and the page is data until its code is decoded again.
+TEST(Ram, AWriteToDecodedCodeMovesOnlyItsPagesStamp) {
+  Ram r(1 << 20);
+  r.mark_code(0x3000, 16);
+  r.mark_code(0x5000, 16);
+  const auto a = r.code_stamp(0x3000), b = r.code_stamp(0x5000);
+  EXPECT_FALSE(r.note_write(0x3040, 4)); // another line of the same page: not code
+  EXPECT_EQ(r.code_stamp(0x3000), a);
+  EXPECT_TRUE(r.note_write(0x3008, 4));
+  EXPECT_NE(r.code_stamp(0x3000), a);
+  EXPECT_EQ(r.code_stamp(0x3ff0), r.code_stamp(0x3000)); // one stamp for the whole page
+  EXPECT_EQ(r.code_stamp(0x5000), b);
+  EXPECT_FALSE(r.page_has_code(0x3000)); // its marks went with it
+  EXPECT_TRUE(r.page_has_code(0x5000));
+  const auto a2 = r.code_stamp(0x3000);
+  EXPECT_FALSE(r.note_write(0x3008, 4)); // data now: no further drops
+  EXPECT_EQ(r.code_stamp(0x3000), a2);
+  EXPECT_EQ(r.code_writes(), 1u);
+  const auto snap = r.snapshot();
+  r.restore(snap); // a restore drops every page's blocks
+  EXPECT_NE(r.code_stamp(0x5000), b);
+}
+
 } // namespace

@@ -23,6 +23,7 @@
 #include <array>
 #include <cereal/types/array.hpp>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -129,6 +130,15 @@ public:
   /// (src/cpu/jit_x64.cpp). Falls back to run() on other hosts. The lockstep tests hold it to
   /// the reference interpreter.
   RunResult run_jit(std::uint64_t budget, std::uint64_t& icount, const bool& attention);
+  /// Lets this hart run the translations `other` made, and `other` this hart's: translated code
+  /// depends on the guest's code and the extensions only, never on the hart. Does nothing if
+  /// the two implement different extensions; cheap when they already share. The machine calls
+  /// it before each turn, so an OS's kernel is translated once, not once per hart.
+  void share_translations(Hart& other);
+  /// Writes a line per translated block to `f` in perf's map format (`START SIZE NAME`, NAME
+  /// naming the guest addresses), so `perf report` on the host names guest blocks; nullptr
+  /// stops. Host-side only: it changes nothing the guest sees.
+  void set_perf_map(std::FILE* f) noexcept { m_perf_map = f; }
 
   [[nodiscard]] unsigned hartid() const noexcept { return m_hartid; }
   [[nodiscard]] HartState& state() noexcept { return m_s; }
@@ -548,12 +558,17 @@ private:
     void operator()(BlockCache* c) const noexcept;
   };
   std::unique_ptr<BlockCache, BlockCacheDeleter> m_blocks;
-  // The translator's code buffer and TLBs (src/cpu/jit_x64.cpp); allocated on first run_jit().
+  // The translator's code buffer and translation table (src/cpu/jit_x64.cpp), shared by the
+  // harts of a machine that implement the same extensions (share_translations), and this hart's
+  // own context and TLBs; allocated on first run_jit().
   struct Jit;
-  struct JitDeleter {
-    void operator()(Jit* j) const noexcept;
+  std::shared_ptr<Jit> m_jit;
+  struct JitHart;
+  struct JitHartDeleter {
+    void operator()(JitHart* j) const noexcept;
   };
-  std::unique_ptr<Jit, JitDeleter> m_jit;
+  std::unique_ptr<JitHart, JitHartDeleter> m_jit_hart;
+  std::FILE* m_perf_map = nullptr; // set_perf_map
   bool m_block_exit = false; // set by a slow memory access: the block ends after this instruction
   // per-step scratch
   std::uint64_t m_npc = 0;

@@ -179,6 +179,11 @@ public:
     return e == Engine::blocks ? "blocks" : e == Engine::reference ? "reference" : "jit";
   }
   [[nodiscard]] Engine engine() const noexcept { return m_engine; }
+  /// Every hart's translated blocks go to `f` in perf's map format (Hart::set_perf_map): with
+  /// `f` = /tmp/perf-PID.map, `perf report` names the guest blocks the host time went to.
+  void set_perf_map(std::FILE* f) noexcept {
+    for (auto& h : m_harts) h->set_perf_map(f);
+  }
 
   /// Called after every step that executed an instruction or took a trap (for --trace).
   void on_step(std::function<void(const Hart&)> f) { m_on_step = std::move(f); }
