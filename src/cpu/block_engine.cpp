@@ -13,8 +13,9 @@
 // - a block longer than what is left of the budget is not entered (step() runs those
 //   instructions), so a run stops on exactly the instruction the machine asked for; `icount`
 //   is brought up to date at every block end and before any access that may reach a device.
-// A store to a decoded line moves RAM's code epoch (Ram::note_write), which drops every block,
-// so self-modifying code, code a device writes, and code restored from a snapshot re-decode.
+// A store to a decoded line moves its page's code stamp (Ram::note_write), which drops that
+// page's blocks, and a restore moves every page's, so self-modifying code, code a device
+// writes, and code restored from a snapshot re-decode.
 #include "block.hpp"
 
 #include "retrace/cpu/exec_a.hpp"
