@@ -356,12 +356,14 @@ struct Hart::Jit {
     const void* code = nullptr;
     u64 count = 0;
   };
-  static constexpr std::size_t table_entries = 1u << 16;
-  std::vector<Entry> table = std::vector<Entry>(table_entries);
+  // Starts small (a machine of a sweep runs a few hundred blocks) and grows with the number of
+  // translations, up to max_table; a grown table starts empty and refills from `all`.
+  static constexpr std::size_t max_table = 1u << 16;
+  std::vector<Entry> table = std::vector<Entry>(256);
   // Every translation in the buffer, by physical address: a block whose table slot another
   // took is found here instead of being translated again. Only looked up, never iterated.
   std::unordered_map<u64, Entry> all;
-  static std::size_t slot(u64 pa) noexcept { return ((pa >> 1) ^ (pa >> 17)) & (table_entries - 1); }
+  std::size_t slot(u64 pa) const noexcept { return ((pa >> 1) ^ (pa >> 17)) & (table.size() - 1); }
   static constexpr std::size_t block_reserve = 64u << 10; // the most one block's code can need
 
   std::uint8_t* buffer = nullptr;
@@ -1154,7 +1156,9 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
         j.reset();
         j.code_epoch = ram.code_epoch();
       }
-      auto& te = j.table[Hart::Jit::slot(pa)];
+      if (j.all.size() > j.table.size() && j.table.size() < Hart::Jit::max_table)
+        j.table.assign(j.table.size() * 4, Hart::Jit::Entry{});
+      auto& te = j.table[j.slot(pa)];
       const u64 stamp = ram.code_stamp(pa - h.m_bus.ram_base());
       if (te.pa != pa || te.stamp != stamp || te.gen != j.gen) {
         const auto found = j.all.find(pa);
