@@ -361,7 +361,8 @@ struct Hart::Jit {
   static constexpr std::size_t max_table = 1u << 16;
   std::vector<Entry> table = std::vector<Entry>(256);
   // Every translation in the buffer, by physical address: a block whose table slot another
-  // took is found here instead of being translated again. Only looked up, never iterated.
+  // took is found here instead of being translated again. Only looked up, never iterated
+  // (host-time-ok: its order cannot reach the guest).
   std::unordered_map<u64, Entry> all;
   std::size_t slot(u64 pa) const noexcept { return ((pa >> 1) ^ (pa >> 17)) & (table.size() - 1); }
   static constexpr std::size_t block_reserve = 64u << 10; // the most one block's code can need
@@ -1156,8 +1157,6 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
         j.reset();
         j.code_epoch = ram.code_epoch();
       }
-      if (j.all.size() > j.table.size() && j.table.size() < Hart::Jit::max_table)
-        j.table.assign(j.table.size() * 4, Hart::Jit::Entry{});
       auto& te = j.table[j.slot(pa)];
       const u64 stamp = ram.code_stamp(pa - h.m_bus.ram_base());
       if (te.pa != pa || te.stamp != stamp || te.gen != j.gen) {
@@ -1180,6 +1179,8 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
                        static_cast<unsigned long long>(pa), static_cast<unsigned long long>(h.m_s.pc), b->count);
         // After block_at, which marks the block's lines: the stamp it was decoded under.
         if (jit) j.all[pa] = te = {pa, ram.code_stamp(pa - h.m_bus.ram_base()), j.gen, jit, count};
+        if (j.all.size() > j.table.size() && j.table.size() < Hart::Jit::max_table) // off the hot path: only on a new translation
+          j.table.assign(j.table.size() * 4, Hart::Jit::Entry{});
       }
     }
     if (!jit || count > budget - c.executed) {
