@@ -38,8 +38,16 @@ int main(void) {
   const uint64_t target = rt_mtime() + 1000;
   rt_set_mtimecmp(0, target);
   csr_set(mie, 1u << 7);
+  /* Wait with MIE clear and take the interrupt in the window where it is set: WFI wakes on a
+   * pending interrupt regardless of MIE. Testing timer_hits with MIE set and then executing WFI
+   * would race: a timer taken between the test and the WFI leaves nothing to wake it (mtimecmp
+   * is max after the handler), which is what hung this test once under a loaded QEMU. */
+  while (timer_hits == 0) {
+    __asm__ volatile("wfi");
+    csr_set(mstatus, MSTATUS_MIE);
+    csr_clear(mstatus, MSTATUS_MIE);
+  }
   csr_set(mstatus, MSTATUS_MIE);
-  while (timer_hits == 0) __asm__ volatile("wfi");
   CHECK_EQ(timer_hits, 1);
   CHECK_EQ(timer_cause, (1ull << 63) | 7);
   CHECK(timer_mtime >= target);

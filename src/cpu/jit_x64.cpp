@@ -341,11 +341,17 @@ alignas(4096) const std::uint8_t zero_page[Ram::page_size] = {};
 
 } // namespace
 
-// The code buffer and its bookkeeping, one per hart.
+// The code buffer and its bookkeeping, shared by the harts of a machine.
 struct Hart::Jit {
-  // Reserved, and touched only as it fills: a Linux boot translates about 31,000 blocks into
-  // 48 MB (docs/performance.md). A full buffer drops every translation.
-  static constexpr std::size_t buffer_size = 256u << 20;
+  // Code lives in chunks, each twice the size of the one before, up to max_code in all: a
+  // machine of a sweep translates a few hundred blocks into well under a megabyte, a Linux boot
+  // about 48 MB (docs/performance.md). Reserving 256 MB per machine up front made a sweep of
+  // thousands of machines slow under TSan, which shadows every mapping. Each chunk begins with
+  // its own entry and exit stubs, so translated code only jumps within its chunk (rel32) or
+  // through absolute slots, and a new chunk leaves every translation valid. When all chunks are
+  // full, every translation is dropped and code starts over in the first.
+  static constexpr std::size_t first_chunk = 1u << 20;
+  static constexpr std::size_t max_code = 256u << 20;
   // Translations by physical address, apart from the block cache: a block the block cache
   // evicted (an OS kernel has far more blocks than its 4096 slots) is not translated again.
   // An entry holds while its page's Ram::code_stamp and the buffer's gen are unchanged.
@@ -367,33 +373,76 @@ struct Hart::Jit {
   std::size_t slot(u64 pa) const noexcept { return ((pa >> 1) ^ (pa >> 17)) & (table.size() - 1); }
   static constexpr std::size_t block_reserve = 64u << 10; // the most one block's code can need
 
-  std::uint8_t* buffer = nullptr;
-  std::uint8_t* cursor = nullptr;
-  std::uint64_t gen = 1;              // Block::jit is valid while its jit_gen equals this
-  std::uint64_t code_epoch = ~u64{0}; // RAM's code epoch the buffer's code was made under
   using EnterFn = int (*)(JitCtx*, const void*);
+  struct Chunk {
+    std::uint8_t* base = nullptr;
+    std::size_t size = 0;
+    EnterFn enter = nullptr;
+    const std::uint8_t* common_exit = nullptr;
+    const std::uint8_t* budget_exit = nullptr;
+    std::uint8_t* code_start = nullptr; // past the stubs
+  };
+  std::vector<Chunk> chunks;
+  std::size_t current = 0;     // the chunk code is being added to
+  std::size_t reserved = 0;    // bytes of all chunks
+  std::uint8_t* cursor = nullptr;
+  std::uint8_t* end = nullptr; // of the current chunk
+  std::uint64_t gen = 1;              // a translation is valid while the gen it was made under is this
+  std::uint64_t code_epoch = ~u64{0}; // RAM's code epoch the buffer's code was made under
+  // The current chunk's stubs.
   EnterFn enter = nullptr;
   const std::uint8_t* common_exit = nullptr;
   const std::uint8_t* budget_exit = nullptr;
-  std::uint8_t* code_start = nullptr; // past the shared stubs
 
-  Jit() {
-    void* p = ::mmap(nullptr, buffer_size, PROT_READ | PROT_WRITE | PROT_EXEC,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) return; // run_jit then runs the block engine
-    buffer = static_cast<std::uint8_t*>(p);
-    emit_stubs();
-  }
+  Jit() { add_chunk(first_chunk); } // without a chunk, run_jit runs the block engine
   ~Jit() {
-    if (buffer) ::munmap(buffer, buffer_size);
+    for (const auto& c : chunks) ::munmap(c.base, c.size);
   }
   Jit(const Jit&) = delete;
   Jit& operator=(const Jit&) = delete;
+  bool usable() const noexcept { return !chunks.empty(); }
 
-  void emit_stubs() {
-    Emitter e(buffer, buffer + buffer_size);
+  bool add_chunk(std::size_t size) {
+    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                     -1, 0);
+    if (p == MAP_FAILED) return false;
+    Chunk c;
+    c.base = static_cast<std::uint8_t*>(p);
+    c.size = size;
+    emit_stubs(c);
+    chunks.push_back(c);
+    reserved += size;
+    use(chunks.size() - 1);
+    return true;
+  }
+  void use(std::size_t k) {
+    current = k;
+    const Chunk& c = chunks[k];
+    enter = c.enter;
+    common_exit = c.common_exit;
+    budget_exit = c.budget_exit;
+    cursor = c.code_start;
+    end = c.base + c.size;
+  }
+  // Called when a block does not fit the current chunk, from the dispatcher (no translated code
+  // is running): goes on in the next chunk, or drops every translation when there is none.
+  void make_room() {
+    if (current + 1 < chunks.size()) return use(current + 1);
+    const std::size_t next = std::min(chunks.back().size * 2, max_code - std::min(max_code, reserved));
+    if (next >= block_reserve * 2 && add_chunk(next)) return;
+    reset();
+  }
+  // Drops every translation; the chunks stay, to be filled again from the first.
+  void reset() {
+    use(0);
+    all.clear();
+    ++gen;
+  }
+
+  static void emit_stubs(Chunk& c) {
+    Emitter e(c.base, c.base + c.size);
     // int enter(JitCtx* ctx, const void* code)
-    enter = reinterpret_cast<EnterFn>(e.here());
+    c.enter = reinterpret_cast<EnterFn>(e.here());
     for (unsigned r : {rbx, rbp, r12, r13, r14, r15}) e.push(r);
     e.alu_ri(alu_sub, true, rsp, 8); // keeps calls from translated code 16-byte aligned
     e.mov_rr(rbp, rdi);
@@ -403,25 +452,18 @@ struct Hart::Jit {
     e.jmp_reg(rsi);
     e.align(16);
     // eax = exit code
-    common_exit = e.here();
+    c.common_exit = e.here();
     e.mov_store(rbp, off_executed, r12);
     e.mov_store(rbp, off_entry, r13);
     e.alu_ri(alu_add, true, rsp, 8);
     for (unsigned r : {r15, r14, r13, r12, rbp, rbx}) e.pop(r);
     e.ret();
     e.align(16);
-    budget_exit = e.here();
+    c.budget_exit = e.here();
     e.mov_imm(rax, exit_budget);
-    e.jmp_to(common_exit);
+    e.jmp_to(c.common_exit);
     e.align(64);
-    code_start = e.here();
-    cursor = code_start;
-  }
-
-  void reset() {
-    cursor = code_start;
-    all.clear();
-    ++gen;
+    c.code_start = e.here();
   }
 };
 
@@ -1062,8 +1104,7 @@ struct JitRuntime {
   // Translates `b` (first instruction at guest address pc) into the buffer; nullptr if it does
   // not fit. Only pc's offset in its page matters: code is shared by every mapping of the block.
   static const void* translate(Hart::Jit& j, const Hart::Block& b, u64 pc) {
-    if (static_cast<std::size_t>(j.buffer + Hart::Jit::buffer_size - j.cursor) < Hart::Jit::block_reserve)
-      return nullptr;
+    if (static_cast<std::size_t>(j.end - j.cursor) < Hart::Jit::block_reserve) return nullptr;
     // The instructions' descriptions first: translated code points at them.
     auto* infos = reinterpret_cast<JitInsn*>(j.cursor);
     for (std::uint32_t k = 0; k < b.count; ++k) {
@@ -1072,7 +1113,7 @@ struct JitRuntime {
     }
     std::uint8_t* code = j.cursor + sizeof(JitInsn) * b.count;
     code += (16 - reinterpret_cast<std::uintptr_t>(code) % 16) % 16;
-    Translator t{j, Emitter(code, j.buffer + Hart::Jit::buffer_size), pc & (Ram::page_size - 1), {}, {}, 0, {}};
+    Translator t{j, Emitter(code, j.end), pc & (Ram::page_size - 1), {}, {}, 0, {}};
     Emitter& e = t.e;
     // Does the block fit the budget? (r12 + count > budget: leave before doing anything.)
     e.lea(rax, r12, static_cast<std::int32_t>(b.count));
@@ -1112,7 +1153,7 @@ struct JitRuntime {
 Hart::RunResult Hart::run_jit(u64 budget, u64& icount, const bool& attention) {
   if (!m_jit) m_jit = std::make_shared<Jit>();
   if (!m_jit_hart) m_jit_hart.reset(new JitHart);
-  if (!m_jit->buffer) return run(budget, icount, attention);
+  if (!m_jit->usable()) return run(budget, icount, attention);
   return JitRuntime::run(*this, budget, icount, attention);
 }
 
@@ -1169,7 +1210,7 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
       } else if (Hart::Block* b = h.block_at(h.m_s.pc)) {
         jit = translate(j, *b, h.m_s.pc);
         if (!jit) {
-          j.reset();
+          j.make_room();
           jit = translate(j, *b, h.m_s.pc);
         }
         count = b->count;
