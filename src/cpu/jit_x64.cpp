@@ -367,9 +367,8 @@ struct Hart::Jit {
   static constexpr std::size_t max_table = 1u << 16;
   std::vector<Entry> table = std::vector<Entry>(256);
   // Every translation in the buffer, by physical address: a block whose table slot another
-  // took is found here instead of being translated again. Only looked up, never iterated
-  // (host-time-ok: its order cannot reach the guest).
-  std::unordered_map<u64, Entry> all;
+  // took is found here instead of being translated again. Only looked up, never iterated.
+  std::unordered_map<u64, Entry> all; // host-time-ok: its order cannot reach the guest
   std::size_t slot(u64 pa) const noexcept { return ((pa >> 1) ^ (pa >> 17)) & (table.size() - 1); }
   static constexpr std::size_t block_reserve = 64u << 10; // the most one block's code can need
 
@@ -385,14 +384,12 @@ struct Hart::Jit {
   std::vector<Chunk> chunks;
   std::size_t current = 0;     // the chunk code is being added to
   std::size_t reserved = 0;    // bytes of all chunks
-  std::uint8_t* cursor = nullptr;
-  std::uint8_t* end = nullptr; // of the current chunk
+  std::uint8_t* cursor = nullptr; // in the current chunk
   std::uint64_t gen = 1;              // a translation is valid while the gen it was made under is this
   std::uint64_t code_epoch = ~u64{0}; // RAM's code epoch the buffer's code was made under
-  // The current chunk's stubs.
-  EnterFn enter = nullptr;
-  const std::uint8_t* common_exit = nullptr;
-  const std::uint8_t* budget_exit = nullptr;
+  // The current chunk, whose stubs new code uses.
+  const Chunk& chunk() const noexcept { return chunks[current]; }
+  std::uint8_t* end() const noexcept { return chunk().base + chunk().size; }
 
   Jit() { add_chunk(first_chunk); } // without a chunk, run_jit runs the block engine
   ~Jit() {
@@ -417,12 +414,7 @@ struct Hart::Jit {
   }
   void use(std::size_t k) {
     current = k;
-    const Chunk& c = chunks[k];
-    enter = c.enter;
-    common_exit = c.common_exit;
-    budget_exit = c.budget_exit;
-    cursor = c.code_start;
-    end = c.base + c.size;
+    cursor = chunks[k].code_start;
   }
   // Called when a block does not fit the current chunk, from the dispatcher (no translated code
   // is running): goes on in the next chunk, or drops every translation when there is none.
@@ -700,7 +692,7 @@ struct JitRuntime {
         e.mov_store(rbp, off_link, rax);
       }
       e.mov_imm(rax, exit_next);
-      e.jmp_to(j.common_exit);
+      e.jmp_to(j.chunk().common_exit);
     }
     void save_position() {
       e.mov_store(rbp, off_executed, r12);
@@ -1032,7 +1024,7 @@ struct JitRuntime {
         e.alu_ri(alu_add, true, r12, static_cast<std::int32_t>(k + 1));
         e.zero(rax);
         e.mov_store(rbp, off_link, rax);
-        e.jmp_to(j.common_exit);
+        e.jmp_to(j.chunk().common_exit);
         break;
       default:
         if (alu_fns[bi.op]) {
@@ -1104,7 +1096,7 @@ struct JitRuntime {
   // Translates `b` (first instruction at guest address pc) into the buffer; nullptr if it does
   // not fit. Only pc's offset in its page matters: code is shared by every mapping of the block.
   static const void* translate(Hart::Jit& j, const Hart::Block& b, u64 pc) {
-    if (static_cast<std::size_t>(j.end - j.cursor) < Hart::Jit::block_reserve) return nullptr;
+    if (static_cast<std::size_t>(j.end() - j.cursor) < Hart::Jit::block_reserve) return nullptr;
     // The instructions' descriptions first: translated code points at them.
     auto* infos = reinterpret_cast<JitInsn*>(j.cursor);
     for (std::uint32_t k = 0; k < b.count; ++k) {
@@ -1113,12 +1105,12 @@ struct JitRuntime {
     }
     std::uint8_t* code = j.cursor + sizeof(JitInsn) * b.count;
     code += (16 - reinterpret_cast<std::uintptr_t>(code) % 16) % 16;
-    Translator t{j, Emitter(code, j.end), pc & (Ram::page_size - 1), {}, {}, 0, {}};
+    Translator t{j, Emitter(code, j.end()), pc & (Ram::page_size - 1), {}, {}, 0, {}};
     Emitter& e = t.e;
     // Does the block fit the budget? (r12 + count > budget: leave before doing anything.)
     e.lea(rax, r12, static_cast<std::int32_t>(b.count));
     e.op_mem({0x3b}, true, rax, rbp, off_budget);
-    e.jcc_to(ca, j.budget_exit);
+    e.jcc_to(ca, j.chunk().budget_exit);
     bool ended = false;
     for (std::uint32_t k = 0; k < b.count; ++k) {
       t.emit(b.insns[k], &infos[k], k);
@@ -1133,7 +1125,7 @@ struct JitRuntime {
       e.mov_ptr(rax, &infos[k]);
       e.mov_store(rbp, off_info, rax);
       e.mov_imm(rax, exit_insn);
-      e.jmp_to(j.common_exit);
+      e.jmp_to(j.chunk().common_exit);
     }
     e.align(8);
     auto* slots = reinterpret_cast<std::uint64_t*>(e.here());
@@ -1234,7 +1226,7 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
     refresh_key(c); // block_at may have marked new code lines
 
     c.entry = h.m_s.pc;
-    const int code = j.enter(&c, jit);
+    const int code = j.chunk().enter(&c, jit);
     icount = c.icount_base + c.executed;
     if (code == exit_next) {
       h.m_s.pc = c.next_pc;
