@@ -21,10 +21,10 @@ constexpr std::uint8_t blk_ok = 0, blk_ioerr = 1, blk_unsupp = 2;
 constexpr std::uint64_t draw_jitter = 1, draw_error = 2;
 } // namespace
 
-VirtioBlk::VirtioBlk(Bus& bus, DriveSpec drive, std::function<void(bool)> set_irq, const std::uint64_t& icount,
-                     std::uint64_t ns_per_insn, std::uint64_t seed, bool* attention)
-    : VirtioMmio(bus, device_id, std::move(set_irq)), m_drive(std::move(drive)), m_icount(icount),
-      m_ns_per_insn(ns_per_insn), m_attention(attention) {
+VirtioBlk::VirtioBlk(Bus& bus, DriveSpec drive, std::function<void(bool)> set_irq, const VirtualClock& clock,
+                     std::uint64_t seed, bool* attention)
+    : VirtioMmio(bus, device_id, std::move(set_irq)), m_drive(std::move(drive)), m_clock(clock),
+      m_attention(attention) {
   const auto& path = m_drive.path;
   if (m_drive.error_ppm > 1'000'000)
     throw Error(Errc::bad_spec, "a drive's error rate is at most 1000000 ppm", {path, {}, {}});
@@ -75,12 +75,12 @@ void VirtioBlk::notified() {
     const std::uint64_t seq = m_s.submitted++;
     std::uint64_t ns = m_drive.latency_ns;
     if (m_drive.jitter_ns) ns += detail::keyed_draw(m_key, seq, draw_jitter) % (m_drive.jitter_ns + 1);
-    const std::uint64_t insns = (ns + m_ns_per_insn - 1) / m_ns_per_insn;
-    if (insns == 0) {
+    if (ns == 0) {
       serve(*head, seq);
       continue;
     }
-    const InFlight f{m_icount + insns, seq, *head};
+    const std::uint64_t now = m_clock.ns();
+    const InFlight f{ns >= VirtualClock::never - now ? VirtualClock::never : now + ns, seq, *head};
     const auto at = std::upper_bound(m_s.in_flight.begin(), m_s.in_flight.end(), f, [](const InFlight& a, const InFlight& b) {
       return a.complete_at != b.complete_at ? a.complete_at < b.complete_at : a.seq < b.seq;
     });
@@ -90,11 +90,11 @@ void VirtioBlk::notified() {
 }
 
 std::uint64_t VirtioBlk::next_completion() const noexcept {
-  return m_s.in_flight.empty() ? never : m_s.in_flight.front().complete_at;
+  return m_s.in_flight.empty() ? never : m_clock.icount_at(m_s.in_flight.front().complete_at);
 }
 
 void VirtioBlk::complete_due() {
-  while (!m_s.in_flight.empty() && m_s.in_flight.front().complete_at <= m_icount) {
+  while (!m_s.in_flight.empty() && m_s.in_flight.front().complete_at <= m_clock.ns()) {
     const InFlight f = m_s.in_flight.front();
     m_s.in_flight.erase(m_s.in_flight.begin());
     serve(f.head, f.seq);
@@ -104,7 +104,7 @@ void VirtioBlk::complete_due() {
 bool VirtioBlk::fails(std::uint64_t seq) {
   for (std::size_t i = 0; i < m_drive.faults.size(); ++i) {
     const auto& f = m_drive.faults[i];
-    if (m_icount >= f.at_icount && m_s.fault_hits[i] < f.count) {
+    if (m_clock.icount() >= f.at_icount && m_s.fault_hits[i] < f.count) {
       ++m_s.fault_hits[i];
       return true;
     }

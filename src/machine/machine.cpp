@@ -141,7 +141,8 @@ MachineSpec validated(MachineSpec spec) {
   if (spec.ram_size < (1u << 20) || spec.ram_size > (16ull << 30) || spec.ram_size % Ram::page_size)
     throw Error(Errc::bad_spec,
                 fmt::format("RAM size must be a multiple of 4 KiB between 1 MiB and 16 GiB, not {}", spec.ram_size));
-  if (spec.ns_per_insn == 0) throw Error(Errc::bad_spec, "ns_per_insn must be at least 1");
+  if (spec.ns_per_insn == 0 || spec.ns_per_insn > 1'000'000'000)
+    throw Error(Errc::bad_spec, fmt::format("ns_per_insn must be 1..1000000000, not {}", spec.ns_per_insn));
   if (spec.quantum == 0) throw Error(Errc::bad_spec, "quantum must be at least 1");
   if (spec.chaos_max_quantum && (spec.chaos_min_quantum == 0 || spec.chaos_min_quantum > spec.chaos_max_quantum))
     throw Error(Errc::bad_spec, fmt::format("chaos quanta must satisfy 1 <= min ({}) <= max ({})", spec.chaos_min_quantum,
@@ -158,8 +159,8 @@ MachineSpec validated(MachineSpec spec) {
 } // namespace
 
 Machine::Machine(MachineSpec spec)
-    : m_spec(validated(std::move(spec))), m_bus(m_spec.ram_base, m_spec.ram_size), m_clint(m_icount, m_spec.ns_per_insn),
-      m_uart(m_icount, m_spec.ns_per_insn), m_rtc(m_icount, m_spec.ns_per_insn, m_spec.rtc_epoch_ns) {
+    : m_spec(validated(std::move(spec))), m_clock(m_icount, m_spec.ns_per_insn), m_bus(m_spec.ram_base, m_spec.ram_size),
+      m_clint(m_clock), m_uart(m_clock), m_rtc(m_clock, m_spec.rtc_epoch_ns) {
 
   const auto extensions = cpu_extensions(m_spec);
   for (unsigned h = 0; h < m_spec.harts; ++h) {
@@ -191,8 +192,7 @@ Machine::Machine(MachineSpec spec)
     const unsigned irq = static_cast<unsigned>(1 + k);
     auto line = [this, irq](bool level) { m_plic.set_level(irq, level); };
     if (k < m_spec.drives.size()) {
-      m_drives.push_back(std::make_unique<VirtioBlk>(m_bus, m_spec.drives[k], line, m_icount, m_spec.ns_per_insn,
-                                                     m_spec.seed, &m_attention));
+      m_drives.push_back(std::make_unique<VirtioBlk>(m_bus, m_spec.drives[k], line, m_clock, m_spec.seed, &m_attention));
       m_bus.attach(base, virt::virtio_stride, *m_drives.back());
     } else if (k == m_spec.drives.size() && m_spec.rng) {
       const std::uint64_t key = m_spec.rng_from_host ? m_spec.rng_key : XXH3_64bits_withSeed("virtio-rng", 10, m_spec.seed);
@@ -310,6 +310,7 @@ void Machine::reset() {
   m_current = 0;
   m_quantum_left = 0;
   m_slices = 0;
+  m_clock.set_state({});
   load_images();
 }
 
@@ -328,6 +329,7 @@ MachineSnapshot Machine::snapshot() {
   s.current_hart = m_current;
   s.quantum_left = m_quantum_left;
   s.slices = m_slices;
+  s.clock = m_clock.state();
   s.trap_count = m_trap_count;
   s.traps = m_traps;
   s.pc_watch_hit = m_pc_watch_hit;
@@ -352,6 +354,7 @@ void Machine::restore(const MachineSnapshot& s) {
   m_current = s.current_hart;
   m_quantum_left = s.quantum_left;
   m_slices = s.slices;
+  m_clock.set_state(s.clock);
   // The trap log keeps what happened before the snapshot.
   m_trap_count = s.trap_count;
   m_traps = s.traps;
@@ -443,24 +446,30 @@ RunResult Machine::run(std::uint64_t stop) {
     m_uart.update();
     m_clint.update();
     if (m_icount >= stop) return {StopReason::limit, m_icount, 0};
+
+    if (multi && m_quantum_left == 0) {
+      // While every hart waits, time skips ahead and no turn is given: a run stopped in the
+      // middle of an idle stretch (a replay to an icount, a bisection probe) and resumed makes
+      // the same schedule decisions as one that ran through it. The skip runs at one hart's
+      // rate, so idle icounts are virtual ns × ns_per_insn whatever the number of harts.
+      unsigned ready = 0;
+      for (std::size_t k = 0; k < m_harts.size(); ++k) ready += runnable(k) ? 1 : 0;
+      if (ready == 0) {
+        m_clock.share(1);
+        const std::uint64_t wake = std::min(next_event_icount(), next_device_deadline());
+        if (wake == Clint::never) return {StopReason::idle, m_icount, 0};
+        m_icount = std::min(stop, wake);
+        continue;
+      }
+      begin_slice(ready);
+    }
+    // Deadlines are read after the turn is planned: the share of time it sets decides the icount
+    // at which each device's time comes.
     const std::uint64_t wake = std::min(next_event_icount(), next_device_deadline());
     const std::uint64_t until = std::min(stop, wake);
 
     // The current hart runs until `until`, the end of its quantum, WFI, or a device asks for
     // attention (a finisher write, a CLINT write that moves a deadline).
-    if (multi && m_quantum_left == 0) {
-      // While every hart waits, time skips ahead and no turn is given: a run stopped in the
-      // middle of an idle stretch (a replay to an icount, a bisection probe) and resumed makes
-      // the same schedule decisions as one that ran through it.
-      bool any_runnable = false;
-      for (std::size_t k = 0; k < m_harts.size() && !any_runnable; ++k) any_runnable = runnable(k);
-      if (!any_runnable) {
-        if (wake == Clint::never) return {StopReason::idle, m_icount, 0};
-        m_icount = until;
-        continue;
-      }
-      begin_slice();
-    }
     Hart& h = *m_harts[m_current];
     const std::uint64_t budget = multi ? std::min(until - m_icount, m_quantum_left) : until - m_icount;
     bool waiting = false;
@@ -505,7 +514,7 @@ RunResult Machine::run(std::uint64_t stop) {
       handle_finish_requests();
     }
     if (waiting) m_quantum_left = 0; // the slice ends; the next decision picks who runs
-    if (waiting) {
+    if (waiting && !multi) { // (with several harts, the next turn's planning skips idle time)
       bool all_waiting = true;
       for (auto& other : m_harts) all_waiting &= other->state().waiting && !other->interrupt_pending();
       if (all_waiting) {
@@ -554,7 +563,7 @@ ScheduleDecision Machine::decide() const {
   return d;
 }
 
-void Machine::begin_slice() {
+void Machine::begin_slice(unsigned ready) {
   ScheduleDecision d;
   const bool recorded = m_follow && m_slices < m_follow->size() && (*m_follow)[m_slices].icount == m_icount &&
                         (*m_follow)[m_slices].hart < m_harts.size() && (*m_follow)[m_slices].quantum > 0;
@@ -567,6 +576,7 @@ void Machine::begin_slice() {
   ++m_slices;
   m_current = d.hart;
   m_quantum_left = d.quantum;
+  m_clock.share(ready); // the harts that can run share virtual time for this turn
   if (m_on_schedule) m_on_schedule(d);
 }
 

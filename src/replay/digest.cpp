@@ -25,6 +25,10 @@ std::uint64_t state_digest(const Machine& cm) {
       ar(m.clint().state(), m.uart().state(), m.plic().state(), m.rtc().state());
       for (std::size_t d = 0; d < m.drive_count(); ++d) ar(m.drive(d).state());
       if (m.rng()) ar(m.rng()->state());
+      // With several harts the schedule is state too: a replay recomputes it (unless the log
+      // has chaos draws) and a wrong turn must show at the next digest, not much later.
+      if (m.hart_count() > 1)
+        ar(m.clock().state(), static_cast<std::uint64_t>(m.current_hart()), m.quantum_left(), m.slices());
     }
     const std::string bytes = os.str();
     XXH3_64bits_update(st, bytes.data(), bytes.size());

@@ -15,7 +15,9 @@ Recorder::Recorder(Machine& m, const std::string& path, RecordOptions options)
       m_interval(options.digest_interval ? options.digest_interval : default_digest_interval),
       m_next_digest((m.icount() / m_interval + 1) * m_interval) {
   m_machine.on_input([this](std::uint64_t icount, const InputEvent& e) { m_writer.input(icount, e); });
-  m_machine.on_schedule([this](const ScheduleDecision& d) { m_writer.schedule(d); });
+  // Only drawn turns are recorded (a chaos run); without chaos the replay's scheduler makes
+  // the same decisions from the same state, and the log stays as small as a 1-hart one.
+  if (m.spec().has_chaos()) m_machine.on_schedule([this](const ScheduleDecision& d) { m_writer.schedule(d); });
 }
 
 Recorder::~Recorder() {
@@ -65,8 +67,9 @@ std::unique_ptr<Machine> machine_for_log(const LogReader& log, const std::vector
   auto m = std::make_unique<Machine>(h.spec);
   for (const auto& r : log.records())
     if (r.kind == LogRecord::input) m->schedule(r.icount, r.event);
-  // A multi-hart replay follows the recorded schedule, not the scheduler (which may change).
-  if (m->hart_count() > 1) m->follow_schedule(schedule);
+  // A chaos replay follows the recorded turns, not the draws (which may change); without chaos
+  // the scheduler runs as it did when recording (log_format_version changes with it).
+  if (h.spec.has_chaos()) m->follow_schedule(schedule);
   return m;
 }
 

@@ -15,8 +15,9 @@
 namespace retrace {
 namespace {
 constexpr char magic[8] = {'R', 'T', 'R', 'C', 'S', 'N', 'A', 'P'};
-constexpr std::uint32_t snapshot_version = 4; // 2: virtio transport split out, disk timing, rng; 3: harts' extension sets;
-                                              // 4: PLIC/UART/RTC state as QEMU's interrupts need
+constexpr std::uint32_t snapshot_version = 5; // 2: virtio transport split out, disk timing, rng; 3: harts' extension sets;
+                                              // 4: PLIC/UART/RTC state as QEMU's interrupts need;
+                                              // 5: the virtual clock's share of time
 } // namespace
 
 void save_snapshot(const MachineSnapshot& s, const std::string& path) {
@@ -26,7 +27,7 @@ void save_snapshot(const MachineSnapshot& s, const std::string& path) {
   {
     cereal::PortableBinaryOutputArchive ar(out);
     ar(snapshot_version, s.icount, s.harts, s.clint, s.uart, s.plic, s.rtc, s.drives, s.rng, s.pending_inputs, s.exit,
-       static_cast<std::uint64_t>(s.current_hart), s.quantum_left, s.slices, s.trap_count, s.pc_watch_hit);
+       static_cast<std::uint64_t>(s.current_hart), s.quantum_left, s.slices, s.clock, s.trap_count, s.pc_watch_hit);
     ar(static_cast<std::uint64_t>(s.traps.size()));
     for (const auto& t : s.traps) ar(t.icount, t.hart, t.cause, t.pc, t.tval, t.to);
     std::uint64_t pages = 0;
@@ -55,8 +56,11 @@ MachineSnapshot load_snapshot(const std::string& path) {
       throw Error(Errc::bad_log, fmt::format("snapshot version {}; this retrace reads {}", version, snapshot_version));
     std::uint64_t current = 0, pages = 0;
     ar(s.icount, s.harts, s.clint, s.uart, s.plic, s.rtc, s.drives, s.rng, s.pending_inputs, s.exit, current, s.quantum_left, s.slices,
-       s.trap_count,
-       s.pc_watch_hit);
+       s.clock, s.trap_count, s.pc_watch_hit);
+    if (s.clock.share < 1 || s.clock.share > VirtualClock::max_share || s.clock.base_units >= VirtualClock::units_per_ns ||
+        s.clock.base_icount > s.icount)
+      throw Error(Errc::bad_log, fmt::format("virtual clock: share {}, {} units, since icount {} (now {})", s.clock.share,
+                                             s.clock.base_units, s.clock.base_icount, s.icount));
     std::uint64_t ntraps = 0;
     ar(ntraps);
     if (ntraps > Machine::trap_log_limit) throw Error(Errc::bad_log, fmt::format("{} traps", ntraps));

@@ -13,7 +13,8 @@ struct ClintTest : ::testing::Test {
   retrace::FixedTime t;
   retrace::Bus bus{0x8000'0000, 1 << 20};
   retrace::Hart hart{0, bus, t};
-  Clint clint{icount, 1};
+  retrace::VirtualClock clint_clock{icount, 1};
+  Clint clint{clint_clock};
   void SetUp() override { clint.connect({&hart}); }
   std::uint64_t ld(std::uint64_t off, unsigned size = 8) {
     std::uint64_t v = 0;
@@ -32,7 +33,8 @@ TEST_F(ClintTest, MtimeIsIcountOverHundred) {
 }
 
 TEST_F(ClintTest, NsPerInstructionScalesTime) {
-  Clint slow(icount, 250); // 250 ns per instruction
+  retrace::VirtualClock slow_clock{icount, 250};
+  Clint slow{slow_clock}; // 250 ns per instruction
   icount = 1000;
   EXPECT_EQ(slow.mtime(), 2500u);
 }

@@ -39,7 +39,8 @@ TEST(SifiveTest, PassFailReset) {
 
 TEST(GoldfishRtc, FixedEpochPlusVirtualTime) {
   std::uint64_t icount = 0;
-  retrace::GoldfishRtc rtc(icount, 1);
+  retrace::VirtualClock rtc_clock{icount, 1};
+  retrace::GoldfishRtc rtc(rtc_clock);
   auto read_time = [&] {
     std::uint64_t lo = 0, hi = 0;
     rtc.load(0x00, 4, lo); // latches the high half

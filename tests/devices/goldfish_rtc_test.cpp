@@ -26,7 +26,8 @@ void arm(retrace::GoldfishRtc& rtc, std::uint64_t at_ns) {
 
 TEST(GoldfishRtc, StartsAtTheEpochItIsGiven) {
   std::uint64_t icount = 0;
-  retrace::GoldfishRtc rtc(icount, 10, 1'000'000'000'000'000'000ull);
+  retrace::VirtualClock rtc_clock{icount, 10};
+  retrace::GoldfishRtc rtc(rtc_clock, 1'000'000'000'000'000'000ull);
   EXPECT_EQ(time_of(rtc), 1'000'000'000'000'000'000ull);
   icount = 7;
   EXPECT_EQ(time_of(rtc), 1'000'000'000'000'000'070ull);
@@ -35,7 +36,8 @@ TEST(GoldfishRtc, StartsAtTheEpochItIsGiven) {
 TEST(GoldfishRtc, TheAlarmFiresAtTheExactInstructionAndRaisesItsLine) {
   std::uint64_t icount = 0;
   bool line = false, attention = false;
-  retrace::GoldfishRtc rtc(icount, 3, 1000);
+  retrace::VirtualClock rtc_clock{icount, 3};
+  retrace::GoldfishRtc rtc(rtc_clock, 1000);
   rtc.connect([&](bool l) { line = l; }, &attention);
   rtc.store(0x10, 4, 1); // IRQ_ENABLED
   arm(rtc, 1000 + 100);  // 100 ns: the instruction that takes virtual time to 102 ns, icount 34
@@ -60,7 +62,8 @@ TEST(GoldfishRtc, TheAlarmFiresAtTheExactInstructionAndRaisesItsLine) {
 TEST(GoldfishRtc, AnAlarmInThePastFiresAtOnceAndAClearedOneNever) {
   std::uint64_t icount = 50;
   bool line = false;
-  retrace::GoldfishRtc rtc(icount, 1, 0);
+  retrace::VirtualClock rtc_clock{icount, 1};
+  retrace::GoldfishRtc rtc(rtc_clock, 0);
   rtc.connect([&](bool l) { line = l; }, nullptr);
   rtc.store(0x10, 4, 1);
   arm(rtc, 10);
@@ -77,7 +80,8 @@ TEST(GoldfishRtc, AnAlarmInThePastFiresAtOnceAndAClearedOneNever) {
 TEST(GoldfishRtc, AMaskedAlarmIsPendingUntilEnabled) {
   std::uint64_t icount = 0;
   bool line = false;
-  retrace::GoldfishRtc rtc(icount, 1, 0);
+  retrace::VirtualClock rtc_clock{icount, 1};
+  retrace::GoldfishRtc rtc(rtc_clock, 0);
   rtc.connect([&](bool l) { line = l; }, nullptr);
   arm(rtc, 5);
   icount = 5;
@@ -89,7 +93,8 @@ TEST(GoldfishRtc, AMaskedAlarmIsPendingUntilEnabled) {
 
 TEST(GoldfishRtc, EachHalfOfTheTimeIsWrittenOnItsOwnAsQemu) {
   std::uint64_t icount = 0;
-  retrace::GoldfishRtc rtc(icount, 1, 0x0000'0005'0000'1000ull);
+  retrace::VirtualClock rtc_clock{icount, 1};
+  retrace::GoldfishRtc rtc(rtc_clock, 0x0000'0005'0000'1000ull);
   rtc.store(0x00, 4, 0x2000); // TIME_LOW alone keeps the high half
   EXPECT_EQ(time_of(rtc), 0x0000'0005'0000'2000ull);
   rtc.store(0x04, 4, 7); // TIME_HIGH alone keeps the low half
@@ -107,7 +112,8 @@ TEST(GoldfishRtc, SettingTheTimeDoesNotMoveAnArmedAlarm) {
   // guest reads, not when the alarm fires.
   std::uint64_t icount = 0;
   bool line = false;
-  retrace::GoldfishRtc rtc(icount, 1, 0);
+  retrace::VirtualClock rtc_clock{icount, 1};
+  retrace::GoldfishRtc rtc(rtc_clock, 0);
   rtc.connect([&](bool l) { line = l; }, nullptr);
   rtc.store(0x10, 4, 1);
   arm(rtc, 1000);
@@ -124,7 +130,8 @@ TEST(GoldfishRtc, SettingTheTimeDoesNotMoveAnArmedAlarm) {
 TEST(GoldfishRtc, EveryIrqEnabledWriteDrivesTheLineAndARestoreNone) {
   std::uint64_t icount = 0;
   std::vector<bool> drives;
-  retrace::GoldfishRtc rtc(icount, 1, 0);
+  retrace::VirtualClock rtc_clock{icount, 1};
+  retrace::GoldfishRtc rtc(rtc_clock, 0);
   rtc.connect([&](bool l) { drives.push_back(l); }, nullptr);
   rtc.store(0x10, 4, 1);
   arm(rtc, 0); // in the past: fires at once

@@ -197,7 +197,8 @@ TEST_F(PlicTest, StateRoundTripsAndRestoresTheHartLines) {
 // the PLIC, then nothing until the guest touches the UART again.
 TEST_F(PlicTest, UartThrEmptyNeverAcknowledgedInterruptsOnce) {
   std::uint64_t icount = 0;
-  retrace::Uart16550 uart(icount, 1);
+  retrace::VirtualClock uart_clock{icount, 1};
+  retrace::Uart16550 uart{uart_clock};
   uart.on_irq([&](bool level) { plic.set_level(retrace::Uart16550::irq, level); });
   uart.store(1, 1, 0x02); // IER.ETBEI
   unsigned interrupts = 0;

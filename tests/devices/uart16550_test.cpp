@@ -23,7 +23,8 @@ void wr(Uart16550& u, std::uint64_t reg, std::uint64_t v) { EXPECT_TRUE(u.store(
 // A UART with its own clock.
 struct Clocked {
   std::uint64_t icount = 0;
-  Uart16550 u{icount, 1};
+  retrace::VirtualClock u_clock{icount, 1};
+  Uart16550 u{u_clock};
 };
 
 TEST(Uart16550, TransmitsAtOnce) {

@@ -40,7 +40,7 @@ protected:
     return p;
   }
   std::unique_ptr<retrace::VirtioBlk> make(retrace::DriveSpec d, std::uint64_t seed = 0) {
-    return std::make_unique<retrace::VirtioBlk>(bus, std::move(d), [this](bool l) { irq = l; }, icount, 1, seed,
+    return std::make_unique<retrace::VirtioBlk>(bus, std::move(d), [this](bool l) { irq = l; }, clock, seed,
                                                 &attention);
   }
   // The error message a constructor throws, or "" if it did not throw.
@@ -73,6 +73,7 @@ protected:
   fs::path dir;
   retrace::Bus bus{0x8000'0000, 1 << 20};
   std::uint64_t icount = 0;
+  retrace::VirtualClock clock{icount, 1};
   bool attention = false, irq = false;
 };
 

@@ -5,6 +5,7 @@
 #include "retrace/machine/machine.hpp"
 #include "retrace/replay/replay.hpp"
 
+#include <algorithm>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <set>
@@ -79,7 +80,51 @@ TEST(Smp, BadChaosBoundsAreRefused) {
   EXPECT_THROW(Machine{spec}, Error);
 }
 
-// The log holds every decision, and a replay follows them: replacing the spec's chaos bounds
+// Without chaos a turn is a function of the machine's state, so the log records none: a 3-hart
+// log is as small as a 1-hart one, and the replay's scheduler recomputes every turn. The
+// digests cover the schedule, so a replay whose scheduler decides otherwise (here: the header
+// claims another quantum) diverges at the first digest after the first different turn.
+TEST(Smp, WithoutChaosALogRecordsNoTurnsAndTheReplayRecomputesThem) {
+  const std::string path = ::testing::TempDir() + "/smp-no-chaos.rlog";
+  auto spec = two_harts("smp-race");
+  spec.harts = 3;
+  std::uint64_t turns = 0;
+  {
+    Machine m(spec);
+    Recorder rec(m, path, {"smp", 0, 5'000});
+    m.on_schedule([&](const ScheduleDecision&) { ++turns; }); // the recorder does not listen
+    rec.finish(rec.run(5'000'000)); // the guest exits after about 480,000
+  }
+  EXPECT_GT(turns, 300u);
+  auto log = LogReader::read(path);
+  ASSERT_FALSE(log.error());
+  EXPECT_EQ(std::count_if(log.records().begin(), log.records().end(),
+                          [](const LogRecord& r) { return r.kind == LogRecord::schedule; }),
+            0);
+  {
+    Replayer r(log);
+    const auto res = r.run();
+    EXPECT_TRUE(res.matches_recording());
+    EXPECT_GE(res.digests_checked, 90u);
+  }
+  const std::string other = ::testing::TempDir() + "/smp-no-chaos-other.rlog";
+  {
+    LogHeader h = log.header();
+    h.spec.quantum = 999;
+    LogWriter w(other, h);
+    for (const auto& r : log.records()) {
+      if (r.kind == LogRecord::digest) w.digest(r.icount, r.digest_value);
+      else if (r.kind == LogRecord::end) w.end(r.icount, r.reason, r.status);
+    }
+  }
+  const auto l2 = LogReader::read(other);
+  Replayer r2(l2);
+  const auto res2 = r2.run();
+  EXPECT_TRUE(res2.diverged);
+  EXPECT_LE(res2.diverged_by, 5'000u); // the first digest after hart 0's first turn
+}
+
+// A chaos log holds every decision, and a replay follows them: replacing the spec's chaos bounds
 // in the header (as a changed scheduler would) does not change the replay.
 TEST(Smp, ReplayFollowsTheRecordedScheduleNotTheScheduler) {
   const std::string path = ::testing::TempDir() + "/smp-schedule.rlog";

@@ -1,12 +1,13 @@
 #pragma once
 /// \file
 /// CLINT (ACLINT MSWI + MTIMER) at 0x200_0000: msip per hart at +4*h, mtimecmp at
-/// +0x4000 + 8*h, mtime at +0xbff8. mtime is derived from the machine's instruction count
-/// (virtual time), never from the host clock: mtime = icount * ns_per_insn / 100 (10 MHz).
+/// +0x4000 + 8*h, mtime at +0xbff8. mtime is the machine's virtual time (VirtualClock), never
+/// the host clock: mtime = virtual ns / 100 (10 MHz).
 
 #include "retrace/cpu/hart.hpp"
 #include "retrace/detail/int128.hpp"
 #include "retrace/devices/device.hpp"
+#include "retrace/machine/virtual_clock.hpp"
 
 #include <cereal/types/vector.hpp>
 #include <cstdint>
@@ -22,8 +23,8 @@ public:
   static constexpr std::uint64_t size = 0x10000;
   static constexpr std::uint64_t never = std::numeric_limits<std::uint64_t>::max();
 
-  /// `icount` is the machine's instruction counter, read whenever time is needed.
-  Clint(const std::uint64_t& icount, std::uint64_t ns_per_insn) : m_icount(icount), m_ns_per_insn(ns_per_insn) {}
+  /// `clock` is the machine's virtual time, read whenever time is needed.
+  explicit Clint(const VirtualClock& clock) : m_clock(clock) {}
 
   /// Connects the harts whose MSIP/MTIP lines this CLINT drives.
   void connect(std::vector<Hart*> harts) {
@@ -35,8 +36,7 @@ public:
 
   [[nodiscard]] std::string_view name() const override { return "clint"; }
   [[nodiscard]] std::uint64_t mtime() const override {
-    return static_cast<std::uint64_t>((static_cast<detail::u128>(m_icount) * m_ns_per_insn) / 100) +
-           m_state.mtime_offset;
+    return m_clock.ns() / 100 + m_state.mtime_offset;
   }
 
   bool load(std::uint64_t off, unsigned sz, std::uint64_t& v) override {
@@ -88,10 +88,10 @@ public:
     const std::uint64_t now = mtime();
     const auto consider = [&](std::uint64_t cmp) {
       if (cmp <= now || cmp == never) return;
-      // least icount with icount * ns / 100 + offset >= cmp
-      const detail::u128 ticks = static_cast<detail::u128>(cmp - m_state.mtime_offset) * 100;
-      const detail::u128 ic = (ticks + m_ns_per_insn - 1) / m_ns_per_insn;
-      if (ic < best) best = static_cast<std::uint64_t>(ic);
+      // least icount with ns / 100 + offset >= cmp
+      const detail::u128 ns = static_cast<detail::u128>(cmp - m_state.mtime_offset) * 100;
+      const std::uint64_t ic = ns >= never ? never : m_clock.icount_at(static_cast<std::uint64_t>(ns));
+      if (ic < best) best = ic;
     };
     for (auto cmp : m_state.mtimecmp) consider(cmp);
     for (const Hart* h : m_harts) consider(h->stimer_compare());
@@ -124,8 +124,7 @@ private:
     return (reg & ~mask) | ((v << (8 * byte)) & mask);
   }
 
-  const std::uint64_t& m_icount;
-  std::uint64_t m_ns_per_insn;
+  const VirtualClock& m_clock;
   std::vector<Hart*> m_harts;
   State m_state;
 };

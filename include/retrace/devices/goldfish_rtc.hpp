@@ -21,6 +21,7 @@
 /// \endcode
 
 #include "retrace/devices/device.hpp"
+#include "retrace/machine/virtual_clock.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -36,8 +37,9 @@ public:
   /// 2026-01-01T00:00:00Z: the date every run starts at unless the spec says otherwise.
   static constexpr std::uint64_t default_epoch_ns = 1'767'225'600ull * 1'000'000'000ull;
 
-  GoldfishRtc(const std::uint64_t& icount, std::uint64_t ns_per_insn, std::uint64_t epoch_ns = default_epoch_ns)
-      : m_icount(icount), m_ns_per_insn(ns_per_insn), m_epoch_ns(epoch_ns) {}
+  /// `clock` is the machine's virtual time; the RTC reads `epoch_ns` plus it.
+  explicit GoldfishRtc(const VirtualClock& clock, std::uint64_t epoch_ns = default_epoch_ns)
+      : m_clock(clock), m_epoch_ns(epoch_ns) {}
 
   /// The interrupt line (PLIC source 11) and the flag that makes the run loop re-plan.
   void connect(std::function<void(bool)> set_irq, bool* attention) {
@@ -51,9 +53,8 @@ public:
   /// The icount at which the armed alarm fires, or `never`.
   [[nodiscard]] std::uint64_t next_deadline() const noexcept {
     if (!m_state.alarm_running || m_state.alarm_clock == never) return never;
-    const std::uint64_t now = clock_ns();
-    if (m_state.alarm_clock <= now) return m_icount;
-    return m_icount + (m_state.alarm_clock - now + m_ns_per_insn - 1) / m_ns_per_insn;
+    if (m_state.alarm_clock <= clock_ns()) return m_clock.icount_at(0); // due now
+    return m_clock.icount_at(m_state.alarm_clock - m_epoch_ns);
   }
   /// Fires the alarm if its time has come.
   void update() {
@@ -124,7 +125,7 @@ public:
 
 private:
   // Virtual time since the Unix epoch without the guest's offset (QEMU's rtc_clock).
-  [[nodiscard]] std::uint64_t clock_ns() const { return m_epoch_ns + m_icount * m_ns_per_insn; }
+  [[nodiscard]] std::uint64_t clock_ns() const { return m_epoch_ns + m_clock.ns(); }
   void update_irq() {
     if (m_set_irq) m_set_irq(m_state.irq_pending && m_state.irq_enabled);
   }
@@ -147,8 +148,7 @@ private:
     if (m_attention) *m_attention = true;
   }
 
-  const std::uint64_t& m_icount;
-  std::uint64_t m_ns_per_insn;
+  const VirtualClock& m_clock;
   std::uint64_t m_epoch_ns;
   std::function<void(bool)> m_set_irq;
   bool* m_attention = nullptr;

@@ -24,6 +24,7 @@
 /// \endcode
 
 #include "retrace/devices/device.hpp"
+#include "retrace/machine/virtual_clock.hpp"
 
 #include <algorithm>
 #include <cereal/types/deque.hpp>
@@ -47,10 +48,9 @@ public:
   /// QEMU's character time before the guest first sets LCR or the divisor (serial_reset).
   static constexpr std::uint64_t reset_char_ns = (1'000'000'000ull / 9600) * 10;
 
-  /// `icount` is the machine's instruction count; virtual time is icount × `ns_per_insn`.
-  explicit Uart16550(const std::uint64_t& icount, std::uint64_t ns_per_insn = 1)
-      : m_icount(icount), m_ns_per_insn(ns_per_insn) {}
-  Uart16550(std::uint64_t&&, std::uint64_t = 1) = delete; // the clock must outlive the UART
+  /// `clock` is the machine's virtual time (character times and the FIFO timeout run on it).
+  explicit Uart16550(const VirtualClock& clock) : m_clock(clock) {}
+  Uart16550(VirtualClock&&) = delete; // the clock must outlive the UART
 
   [[nodiscard]] std::string_view name() const override { return "uart0"; }
 
@@ -75,14 +75,12 @@ public:
   /// The icount at which the armed character timeout fires, or `never`.
   [[nodiscard]] std::uint64_t next_deadline() const noexcept {
     if (m_state.timeout_at == never) return never;
-    const std::uint64_t now = m_icount * m_ns_per_insn;
-    if (m_state.timeout_at <= now) return m_icount;
-    return m_icount + (m_state.timeout_at - now + m_ns_per_insn - 1) / m_ns_per_insn;
+    return m_clock.icount_at(m_state.timeout_at);
   }
   /// Fires the character timeout if its time has come (QEMU's fifo_timeout_int).
   void update() {
     auto& s = m_state;
-    if (s.timeout_at == never || m_icount * m_ns_per_insn < s.timeout_at) return;
+    if (s.timeout_at == never || m_clock.ns() < s.timeout_at) return;
     s.timeout_at = never;
     if (!s.rx.empty()) {
       s.timeout_ipending = true;
@@ -251,7 +249,7 @@ private:
     return static_cast<std::uint64_t>((1'000'000'000.0f / speed) * static_cast<float>(frame));
   }
   void arm_timeout() {
-    m_state.timeout_at = m_icount * m_ns_per_insn + 4 * m_state.char_ns;
+    m_state.timeout_at = m_clock.ns() + 4 * m_state.char_ns;
     if (m_attention) *m_attention = true;
   }
   // A byte reaches the receiver (QEMU's serial_receive1, one byte), without driving the line.
@@ -298,8 +296,7 @@ private:
     if (m_irq_sink) m_irq_sink(irq_level());
   }
 
-  const std::uint64_t& m_icount;
-  std::uint64_t m_ns_per_insn;
+  const VirtualClock& m_clock;
   State m_state;
   std::function<void(char)> m_sink;
   std::function<void(bool)> m_irq_sink;

@@ -19,6 +19,7 @@
 
 #include "retrace/devices/virtio_mmio.hpp"
 #include "retrace/machine/machine_spec.hpp"
+#include "retrace/machine/virtual_clock.hpp"
 
 #include <array>
 #include <cereal/types/array.hpp>
@@ -36,11 +37,11 @@ public:
   static constexpr std::uint64_t sector = 512;
   static constexpr std::uint64_t never = ~std::uint64_t{0};
 
-  /// `icount` is the machine's clock (`ns_per_insn` virtual ns per instruction); `seed` keys
-  /// jitter and seeded errors; `attention` is set when a completion is scheduled. Throws
-  /// retrace::Error naming the image if it cannot be used.
-  VirtioBlk(Bus& bus, DriveSpec drive, std::function<void(bool)> set_irq, const std::uint64_t& icount,
-            std::uint64_t ns_per_insn, std::uint64_t seed, bool* attention);
+  /// `clock` is the machine's virtual time (latencies are virtual ns); `seed` keys jitter and
+  /// seeded errors; `attention` is set when a completion is scheduled. Throws retrace::Error
+  /// naming the image if it cannot be used.
+  VirtioBlk(Bus& bus, DriveSpec drive, std::function<void(bool)> set_irq, const VirtualClock& clock,
+            std::uint64_t seed, bool* attention);
   ~VirtioBlk() override;
   VirtioBlk(const VirtioBlk&) = delete;
   VirtioBlk& operator=(const VirtioBlk&) = delete;
@@ -50,13 +51,13 @@ public:
 
   /// The icount of the next pending completion, or `never`.
   [[nodiscard]] std::uint64_t next_completion() const noexcept;
-  /// Completes every request due at or before the current icount, in order of completion time
+  /// Completes every request due at or before the current time, in order of completion time
   /// (then submission).
   void complete_due();
 
   /// A request between notify and completion.
   struct InFlight {
-    std::uint64_t complete_at = 0, seq = 0;
+    std::uint64_t complete_at = 0, seq = 0; ///< complete_at: virtual ns
     std::uint16_t head = 0;
     template <class A>
     void serialize(A& ar) { ar(complete_at, seq, head); }
@@ -88,8 +89,7 @@ private:
   DriveSpec m_drive;
   int m_fd = -1;
   std::uint64_t m_sectors = 0;
-  const std::uint64_t& m_icount;
-  std::uint64_t m_ns_per_insn;
+  const VirtualClock& m_clock;
   std::uint64_t m_key;
   bool* m_attention;
   State m_s; // all but the transport, which the base class holds (m_t)

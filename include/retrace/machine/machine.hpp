@@ -113,6 +113,7 @@ struct MachineSnapshot {
   std::size_t current_hart = 0;
   std::uint64_t quantum_left = 0;
   std::uint64_t slices = 0; ///< scheduling decisions taken so far
+  VirtualClock::State clock; ///< how many harts share virtual time, since when
   std::uint64_t trap_count = 0;
   std::vector<TrapRecord> traps;
   std::optional<std::uint64_t> pc_watch_hit;
@@ -228,6 +229,14 @@ public:
   [[nodiscard]] std::uint64_t symbol_address(std::string_view name) const;
 
   [[nodiscard]] std::uint64_t icount() const noexcept { return m_icount; }
+  /// Virtual time (VirtualClock): with k harts able to run, time advances ns_per_insn / k per
+  /// instruction, so each hart runs at the spec's speed (docs/scheduling.md).
+  [[nodiscard]] const VirtualClock& clock() const noexcept { return m_clock; }
+  /// The scheduler's position: the hart whose turn it is, what is left of its turn, and how
+  /// many turns have been given. Part of snapshots and of multi-hart digests.
+  [[nodiscard]] std::size_t current_hart() const noexcept { return m_current; }
+  [[nodiscard]] std::uint64_t quantum_left() const noexcept { return m_quantum_left; }
+  [[nodiscard]] std::uint64_t slices() const noexcept { return m_slices; }
   [[nodiscard]] const MachineSpec& spec() const noexcept { return m_spec; }
   /// The device tree blob the harts boot with (a1 at reset): the generated one or spec().dtb,
   /// with `/chosen` completed (bootargs, initrd), as written into RAM.
@@ -259,12 +268,13 @@ private:
   void handle_finish_requests();
   [[nodiscard]] std::uint64_t next_event_icount() const;
   [[nodiscard]] std::uint64_t next_device_deadline() const;
-  void begin_slice();
+  void begin_slice(unsigned ready); // `ready`: harts that can run now
   [[nodiscard]] ScheduleDecision decide() const;
   [[nodiscard]] bool runnable(std::size_t hart) const;
 
   MachineSpec m_spec;
   std::uint64_t m_icount = 0;
+  VirtualClock m_clock; // reads m_icount; the devices below read it
   Bus m_bus;
   Clint m_clint;
   Uart16550 m_uart;

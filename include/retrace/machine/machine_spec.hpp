@@ -104,7 +104,9 @@ struct MachineSpec {
   /// The seed devices draw from (disk latency jitter, seeded I/O errors, the rng's bytes). The
   /// test runner sets it to the run's seed.
   std::uint64_t seed = 0;
-  /// Virtual nanoseconds per instruction; mtime (10 MHz) = icount * ns_per_insn / 100.
+  /// Virtual nanoseconds per instruction of one hart (1..1e9). With one hart, mtime (10 MHz)
+  /// = icount * ns_per_insn / 100; with several, harts that can run share the time
+  /// (VirtualClock), so each one runs at this speed.
   std::uint64_t ns_per_insn = 1;
   /// Instructions a hart runs before the next one gets its turn (multi-hart round-robin).
   std::uint64_t quantum = 1000;
@@ -115,6 +117,9 @@ struct MachineSpec {
   std::uint64_t chaos_min_quantum = 1;
   std::uint64_t chaos_max_quantum = 0;
   bool chaos_order = false;
+  /// Whether turns are drawn from the seed. Only drawn turns are recorded in a log: without
+  /// chaos the schedule is a function of the machine's state, and a replay recomputes it.
+  [[nodiscard]] bool has_chaos() const noexcept { return harts > 1 && (chaos_max_quantum > 0 || chaos_order); }
 
   template <class A>
   void serialize(A& ar) {

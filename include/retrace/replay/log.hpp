@@ -32,9 +32,13 @@
 namespace retrace {
 
 /// The log format version this retrace writes and reads. Rule: any change to the layout or to
-/// a record's encoding bumps it; readers refuse other versions with a clear error.
-inline constexpr std::uint32_t log_format_version = 6; // 5: digests cover each hart's extension set;
-                                                       // 6: PLIC/UART/RTC state as QEMU's interrupts need
+/// a record's encoding bumps it, and so does any change to the scheduler or to virtual time
+/// (a log without chaos does not record its turns: the replay recomputes them); readers refuse
+/// other versions with a clear error.
+inline constexpr std::uint32_t log_format_version = 7; // 5: digests cover each hart's extension set;
+                                                       // 6: PLIC/UART/RTC state as QEMU's interrupts need;
+                                                       // 7: harts share virtual time, turns recorded only
+                                                       //    under chaos, multi-hart digests cover the schedule
 
 /// An image the run used, identified by content.
 struct ImageHash {

@@ -103,7 +103,9 @@ public:
   // --- scripted inputs ---
   /// UART bytes at an exact icount.
   Scenario& send(std::uint64_t icount, std::string bytes) { m_inputs.push_back({icount, std::move(bytes)}); return *this; }
-  /// UART bytes at a virtual time (ns since reset; converted with ns_per_insn).
+  /// UART bytes at a virtual time: ns since reset, converted to an icount at one hart's rate
+  /// (ns / ns_per_insn). Inputs are timed by icount; with several harts sharing time
+  /// (docs/scheduling.md), the byte arrives no later than that virtual time.
   Scenario& send_at_ns(std::uint64_t ns, std::string bytes) {
     m_timed_ns.push_back({ns, std::move(bytes)});
     return *this;
