@@ -27,6 +27,7 @@
 #include "retrace/cpu/exec_zfh.hpp"
 #include "retrace/cpu/exec_zicond.hpp"
 
+#include <algorithm>
 #include <new>
 #include <type_traits>
 
@@ -170,13 +171,26 @@ Hart::RunResult Hart::run(u64 budget, u64& icount, const bool& attention, u64 wa
     // An armed debug trigger sends everything through step() too (Hart::triggers_armed).
     b = (m_s.waiting || interrupt || triggers_armed()) ? nullptr : block_at(m_s.pc);
   found:
-    if (!b || watch_pc - m_s.pc < b->bytes || b->count > budget - r.executed) {
+    if (!b || watch_pc - m_s.pc < b->bytes) {
       flush_counters();
       return step_last(r, icount);
     }
     if (!b->threaded) {
       for (std::uint32_t k = 0; k <= b->count; ++k) b->insns[k].label = labels[b->insns[k].op];
       b->threaded = true;
+    }
+    if (b->count > budget - r.executed) [[unlikely]] {
+      // The budget ends inside this block: its first n instructions, as a block of their own.
+      // None of them is a jump (only a block's last instruction is); a taken branch leaves the
+      // copy as it leaves any block, and the copy is only ever entered from here.
+      const auto n = static_cast<std::uint32_t>(budget - r.executed);
+      Block& t = m_blocks->tail;
+      std::copy_n(b->insns.data(), n, t.insns.data());
+      t.insns[n] = {&&block_end, static_cast<std::uint16_t>(isa::op_count), 0, b->insns[n].offset, {}, 0, {}};
+      t.count = n;
+      t.bytes = b->insns[n].offset;
+      t.threaded = true;
+      b = &t;
     }
     c.entry_pc = m_s.pc;
     c.first = c.in = b->insns.data();

@@ -1216,7 +1216,15 @@ Hart::RunResult JitRuntime::run(Hart& h, u64 budget, u64& icount, const bool& at
           j.table.assign(j.table.size() * 4, Hart::Jit::Entry{});
       }
     }
-    if (!jit || count > budget - c.executed) {
+    if (jit && count > budget - c.executed) {
+      // The budget (a hart's turn) ends inside this block: the block engine runs the rest, a
+      // prefix of the block included, instead of one step() per instruction.
+      flush_counters(c.executed);
+      Hart::RunResult t = h.run(budget - c.executed, icount, attention, ~u64{0});
+      t.executed += c.executed;
+      return t;
+    }
+    if (!jit) {
       flush_counters(c.executed);
       r.executed = c.executed;
       return h.step_last(r, icount);

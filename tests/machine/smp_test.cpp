@@ -3,6 +3,7 @@
 // bounds), and replays that follow the recorded schedule rather than the scheduler.
 #include "retrace/error.hpp"
 #include "retrace/machine/machine.hpp"
+#include "retrace/replay/digest.hpp"
 #include "retrace/replay/replay.hpp"
 
 #include <algorithm>
@@ -78,6 +79,34 @@ TEST(Smp, BadChaosBoundsAreRefused) {
   EXPECT_THROW(Machine{spec}, Error);
   spec.chaos_min_quantum = 20;
   EXPECT_THROW(Machine{spec}, Error);
+}
+
+// Turns of 37 instructions end inside most blocks: the fast engines run the first instructions
+// of a block as a block of their own there (Hart::BlockCache::tail), and must end every turn on
+// the same instruction as the reference interpreter.
+TEST(Smp, TurnsThatEndInsideBlocksGiveTheSameRunOnEveryEngine) {
+  auto spec = two_harts("smp-race");
+  spec.harts = 3;
+  spec.quantum = 37;
+  std::vector<std::vector<std::uint64_t>> digests;
+  std::vector<std::string> outputs;
+  for (auto e : {Machine::Engine::reference, Machine::Engine::blocks, Machine::Engine::jit}) {
+    Machine m(spec);
+    m.set_engine(e);
+    std::vector<std::uint64_t> at;
+    for (std::uint64_t stop = 100'003; stop < 2'000'000; stop += 100'003) {
+      m.run(stop);
+      at.push_back(state_digest(m));
+    }
+    EXPECT_EQ(at.size(), 19u);
+    digests.push_back(std::move(at));
+    outputs.push_back(m.uart().output());
+  }
+  EXPECT_EQ(digests[1], digests[0]);
+  EXPECT_EQ(digests[2], digests[0]);
+  EXPECT_EQ(outputs[1], outputs[0]);
+  EXPECT_EQ(outputs[2], outputs[0]);
+  EXPECT_FALSE(outputs[0].empty());
 }
 
 // Without chaos a turn is a function of the machine's state, so the log records none: a 3-hart
