@@ -115,26 +115,28 @@ struct Hart::Block {
 };
 
 // Direct-mapped by physical address. The tags live apart from the blocks: a lookup touches
-// 16 bytes, and a block's memory (2 KB) is only touched, and so only mapped by the OS, when a
-// block is first decoded into it. A machine that runs a few thousand instructions does not pay
-// for 8 MB of blocks.
+// 16 bytes. Each slot's block (about 3.6 KB) is allocated when a block is first decoded into
+// it: a machine that runs a few hundred blocks (a seed of a sweep) allocates a few hundred, not
+// the 15 MB of all 4096, and freeing thousands of such machines stays cheap, also under TSan,
+// which clears the shadow of every byte freed (one 8 MB allocation per hart made a 200-seed
+// sweep test take 40 times as long under TSan as without).
 struct Hart::BlockCache {
   std::array<std::uint64_t, blocks::cache_blocks> pa;    // physical address of the first instruction
   std::array<std::uint64_t, blocks::cache_blocks> stamp; // Ram::code_stamp of its page when decoded
-  std::array<bool, blocks::cache_blocks> constructed{};
-  Block* storage; // cache_blocks blocks' worth of raw memory; slot k is built on first use
+  std::array<Block*, blocks::cache_blocks> slots{};     // null until first used
   // The first instructions of a block, when a budget ends inside it (the end of a hart's turn):
   // run() copies them here with an end marker after the last and runs that, rather than
   // stepping each one (a 2-hart Linux boot spent about half its time on those steps) or
   // decoding and translating a block at every pc of the tail.
   Block tail;
 
-  BlockCache() : storage(static_cast<Block*>(::operator new(sizeof(Block) * blocks::cache_blocks))) {
+  BlockCache() {
     pa.fill(~u64{0});
     stamp.fill(~u64{0});
   }
-  ~BlockCache() { ::operator delete(storage); }
-  static_assert(std::is_trivially_destructible_v<Block>, "blocks are freed without their destructors");
+  ~BlockCache() {
+    for (Block* b : slots) delete b;
+  }
   BlockCache(const BlockCache&) = delete;
   BlockCache& operator=(const BlockCache&) = delete;
 };
@@ -160,13 +162,10 @@ struct Hart::BlockCache {
   const u64 stamp = m_bus.ram().code_stamp(pa - m_bus.ram_base());
   auto& cache = *m_blocks;
   const std::size_t slot = ((pa >> 1) ^ (pa >> 13)) & (blocks::cache_blocks - 1);
-  if (cache.pa[slot] == pa && cache.stamp[slot] == stamp) return &cache.storage[slot];
-  if (!cache.constructed[slot]) {
-    new (&cache.storage[slot]) Block;
-    cache.constructed[slot] = true;
-  }
+  if (cache.pa[slot] == pa && cache.stamp[slot] == stamp) return cache.slots[slot];
+  if (!cache.slots[slot]) cache.slots[slot] = new Block;
   cache.pa[slot] = ~u64{0};
-  Block* b = build_block(cache.storage[slot], pa);
+  Block* b = build_block(*cache.slots[slot], pa);
   if (b) {
     cache.pa[slot] = pa;
     cache.stamp[slot] = stamp;

@@ -420,4 +420,34 @@ TEST(Linux, BootReplaysAndTheFastEnginesAgreeWithTheReference) {
   }
 }
 
+// A shell workload after the boot (fork+exec, pipes, user-mode loops in busybox), also on two
+// harts: the fast engines end every chunk of the lockstep on the reference's instruction,
+// across user mode, system calls and the turns of both harts.
+TEST(Linux, TheShellWorkloadRunsInLockstepOnBothFastEngines) {
+  for (unsigned harts : {1u, 2u}) {
+    SCOPED_TRACE(fmt::format("{} harts", harts));
+    const std::string log = ::testing::TempDir() + fmt::format("/linux-shell-{}.rlog", harts);
+    auto s = linux_session(base_fs, {"for i in $(seq 40); do /bin/true; done; echo forked",
+                                     "seq 4000 | sort -r | wc -l", "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done; echo $i"});
+    s.harts(harts);
+    const auto o = run_session(s, 1, RunLimits{900, log, "linux shell"});
+    ASSERT_THAT(o, ExitedWith(0)) << o.describe() << tail(o.uart);
+    EXPECT_THAT(o.uart, HasSubstr("forked"));
+    EXPECT_THAT(o.uart, HasSubstr("\n4000"));
+    EXPECT_THAT(o.uart, HasSubstr("\n3000"));
+    const auto l = LogReader::read(log);
+    ASSERT_FALSE(l.error());
+    for (auto engine : {Machine::Engine::blocks, Machine::Engine::jit}) {
+      SCOPED_TRACE(Machine::engine_name(engine));
+      LockstepOptions lo;
+      lo.engine = engine;
+      const auto ls = lockstep(l, lo);
+      ASSERT_FALSE(ls.difference) << ls.difference->describe();
+      EXPECT_EQ(ls.icount, l.end()->icount);
+      RecordProperty(fmt::format("shell_lockstep_instructions_{}_harts_{}", harts, Machine::engine_name(engine)),
+                     std::to_string(ls.icount));
+    }
+  }
+}
+
 } // namespace
