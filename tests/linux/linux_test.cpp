@@ -389,6 +389,20 @@ TEST(Linux, AMissingInitrdIsAClearErrorBeforeTheRun) {
   }
 }
 
+// Both fast engines held to the reference over the whole of `l`; the instructions compared go
+// to the XML report as `<property>_<engine>`.
+void expect_fast_engines_agree(const LogReader& l, const std::string& property) {
+  for (auto engine : {Machine::Engine::blocks, Machine::Engine::jit}) {
+    SCOPED_TRACE(Machine::engine_name(engine));
+    LockstepOptions lo;
+    lo.engine = engine;
+    const auto ls = lockstep(l, lo);
+    ASSERT_FALSE(ls.difference) << ls.difference->describe();
+    EXPECT_EQ(ls.icount, l.end()->icount);
+    ::testing::Test::RecordProperty(fmt::format("{}_{}", property, Machine::engine_name(engine)), std::to_string(ls.icount));
+  }
+}
+
 // The whole boot recorded and replayed digest-identical, and the fast engines against the
 // reference interpreter over the same boot, one hart and two.
 TEST(Linux, BootReplaysAndTheFastEnginesAgreeWithTheReference) {
@@ -407,16 +421,7 @@ TEST(Linux, BootReplaysAndTheFastEnginesAgreeWithTheReference) {
     const auto r = replay.run();
     EXPECT_TRUE(r.matches_recording());
     EXPECT_GE(r.digests_checked, 1u); // one every 2^25 instructions; the boot is about 60 M
-    for (auto engine : {Machine::Engine::blocks, Machine::Engine::jit}) {
-      SCOPED_TRACE(Machine::engine_name(engine));
-      LockstepOptions lo;
-      lo.engine = engine;
-      const auto ls = lockstep(l, lo);
-      ASSERT_FALSE(ls.difference) << ls.difference->describe();
-      EXPECT_EQ(ls.icount, l.end()->icount);
-      RecordProperty(fmt::format("lockstep_instructions_{}_harts_{}", harts, Machine::engine_name(engine)),
-                     std::to_string(ls.icount));
-    }
+    expect_fast_engines_agree(l, fmt::format("lockstep_instructions_{}_harts", harts));
   }
 }
 
@@ -437,16 +442,7 @@ TEST(Linux, TheShellWorkloadRunsInLockstepOnBothFastEngines) {
     EXPECT_THAT(o.uart, HasSubstr("\n3000"));
     const auto l = LogReader::read(log);
     ASSERT_FALSE(l.error());
-    for (auto engine : {Machine::Engine::blocks, Machine::Engine::jit}) {
-      SCOPED_TRACE(Machine::engine_name(engine));
-      LockstepOptions lo;
-      lo.engine = engine;
-      const auto ls = lockstep(l, lo);
-      ASSERT_FALSE(ls.difference) << ls.difference->describe();
-      EXPECT_EQ(ls.icount, l.end()->icount);
-      RecordProperty(fmt::format("shell_lockstep_instructions_{}_harts_{}", harts, Machine::engine_name(engine)),
-                     std::to_string(ls.icount));
-    }
+    expect_fast_engines_agree(l, fmt::format("shell_lockstep_instructions_{}_harts", harts));
   }
 }
 

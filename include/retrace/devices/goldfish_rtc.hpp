@@ -53,7 +53,7 @@ public:
   /// The icount at which the armed alarm fires, or `never`.
   [[nodiscard]] std::uint64_t next_deadline() const noexcept {
     if (!m_state.alarm_running || m_state.alarm_clock == never) return never;
-    if (m_state.alarm_clock <= clock_ns()) return m_clock.icount_at(0); // due now
+    if (m_state.alarm_clock <= clock_ns()) return m_clock.icount(); // due now
     return m_clock.icount_at(m_state.alarm_clock - m_epoch_ns);
   }
   /// Fires the alarm if its time has come.

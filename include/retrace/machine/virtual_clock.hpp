@@ -54,9 +54,7 @@ public:
 
   /// The time at `icount` (>= the base) if the share does not change before then.
   [[nodiscard]] std::uint64_t ns_at(std::uint64_t icount) const noexcept {
-    const detail::u128 units = static_cast<detail::u128>(m_s.base_ns) * units_per_ns + m_s.base_units +
-                               static_cast<detail::u128>(icount - m_s.base_icount) * rate();
-    const detail::u128 ns = units / units_per_ns;
+    const detail::u128 ns = units_at(icount) / units_per_ns;
     return ns > never ? never : static_cast<std::uint64_t>(ns);
   }
 
@@ -65,7 +63,7 @@ public:
   [[nodiscard]] std::uint64_t icount_at(std::uint64_t ns) const noexcept {
     if (ns == never) return never;
     if (ns <= this->ns()) return m_icount;
-    const detail::u128 have = static_cast<detail::u128>(m_s.base_ns) * units_per_ns + m_s.base_units;
+    const detail::u128 have = units_at(m_s.base_icount);
     const detail::u128 want = static_cast<detail::u128>(ns) * units_per_ns;
     const detail::u128 r = rate();
     const detail::u128 ic = m_s.base_icount + (want - have + r - 1) / r;
@@ -74,10 +72,9 @@ public:
 
   /// From now on, `harts` harts share the time (clamped to 1..8). Exact: the time now is kept.
   void share(unsigned harts) noexcept {
-    const unsigned k = harts < 1 ? 1 : harts > max_share ? max_share : harts;
+    const unsigned k = clamped(harts);
     if (k == m_s.share) return; // the line goes on unchanged; no rebase needed
-    const detail::u128 units = static_cast<detail::u128>(m_s.base_ns) * units_per_ns + m_s.base_units +
-                               static_cast<detail::u128>(m_icount - m_s.base_icount) * rate();
+    const detail::u128 units = units_at(m_icount);
     m_s.base_icount = m_icount;
     m_s.base_ns = static_cast<std::uint64_t>(units / units_per_ns);
     m_s.base_units = static_cast<std::uint32_t>(units % units_per_ns);
@@ -92,13 +89,19 @@ public:
   /// clock can never divide by zero; snapshot loading refuses them first with a clear error.
   void set_state(const State& s) noexcept {
     m_s = s;
-    m_s.share = s.share < 1 ? 1 : s.share > max_share ? max_share : s.share;
+    m_s.share = clamped(s.share);
     m_s.base_units = s.base_units % units_per_ns;
   }
   [[nodiscard]] std::uint64_t ns_per_insn() const noexcept { return m_ns_per_insn; }
 
 private:
   [[nodiscard]] std::uint64_t rate() const noexcept { return m_ns_per_insn * units_per_ns / m_s.share; }
+  // The time at `icount` in 1/840 ns, on the current line.
+  [[nodiscard]] detail::u128 units_at(std::uint64_t icount) const noexcept {
+    return static_cast<detail::u128>(m_s.base_ns) * units_per_ns + m_s.base_units +
+           static_cast<detail::u128>(icount - m_s.base_icount) * rate();
+  }
+  static unsigned clamped(unsigned share) noexcept { return share < 1 ? 1 : share > max_share ? max_share : share; }
 
   const std::uint64_t& m_icount;
   std::uint64_t m_ns_per_insn;
